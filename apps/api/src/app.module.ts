@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApiValidationPipe, HttpErrorFilter } from '@pbx/common';
+import { ConfigModule } from '@pbx/config';
+import { DatabaseModule } from '@pbx/database';
+import { AsteriskModule } from '@pbx/asterisk';
+import { AuthModule } from '@pbx/auth';
+import { ExtensionsModule } from '@pbx/extensions';
+import { TrunksModule } from '@pbx/trunks';
+import { CallerIdsModule } from '@pbx/caller-ids';
+import { HealthModule } from '@pbx/health';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    // the API's own Stasis app receives no calls: its websocket only tells health that ARI is up
+    AsteriskModule.forRoot((app) => `${app}-api`),
+    AuthModule,
+    ExtensionsModule,
+    TrunksModule,
+    CallerIdsModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+    { provide: APP_PIPE, useClass: ApiValidationPipe },
+  ],
+})
+export class AppModule {}

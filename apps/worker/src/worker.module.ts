@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@pbx/config';
+import { DatabaseModule } from '@pbx/database';
+import { AsteriskModule, RegistrationMonitor } from '@pbx/asterisk';
+
+/** The worker holds the Stasis application (call control) and the AMI event stream. */
+@Module({
+  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app)],
+  providers: [RegistrationMonitor],
+})
+export class WorkerModule {}

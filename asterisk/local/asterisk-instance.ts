@@ -1,0 +1,174 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export type AsteriskRole = 'pbx' | 'peer';
+
+export interface AsteriskInstanceOptions {
+  /** Unique name: the instance's files live in <chroot>/srv/pbx/<name>. */
+  name: string;
+  role: AsteriskRole;
+  /** Root of the cached Debian sid chroot (asterisk/chroot.sh prints it). */
+  chrootDir: string;
+  /** Values for the {{VAR}} placeholders of asterisk/templates. */
+  vars: Record<string, string | number>;
+  /** Files written beside the rendered templates (for example the peer's phone list). */
+  extraFiles?: Record<string, string>;
+  /** Keep Asterisk running after this Node process exits (npm run up). */
+  detached?: boolean;
+}
+
+const TEMPLATES = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'asterisk', 'templates');
+const PLACEHOLDER = /\{\{([A-Z0-9_]+)\}\}/g;
+const BOOT_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * One Asterisk process in the shared chroot, with its own configuration, ports, logs and
+ * astdb. Used by `npm run up` for the product and by the tests for the PBX under test and
+ * the SIP test peer.
+ */
+export class AsteriskInstance {
+  readonly instanceDir: string; // path as Asterisk sees it, inside the chroot
+  readonly hostDir: string; // the same folder seen from the host
+  private child?: ChildProcess;
+
+  constructor(private readonly options: AsteriskInstanceOptions) {
+    if (!/^[a-z0-9-]+$/.test(options.name)) throw new Error(`bad instance name ${options.name}`);
+    this.instanceDir = `/srv/pbx/${options.name}`;
+    this.hostDir = path.join(options.chrootDir, 'srv', 'pbx', options.name);
+  }
+
+  get logFile(): string {
+    return path.join(this.hostDir, 'log', 'console.log');
+  }
+
+  get messagesLog(): string {
+    return path.join(this.hostDir, 'log', 'messages.log');
+  }
+
+  /** Renders the configuration and starts Asterisk, stopping a previous run of the same name. */
+  async start(): Promise<void> {
+    await this.stop();
+    this.render();
+    const log = fs.openSync(this.logFile, 'a');
+    this.child = spawn(
+      'chroot',
+      [this.options.chrootDir, '/usr/sbin/asterisk', '-C', this.confPath, '-f', '-n'],
+      { detached: true, stdio: ['ignore', log, log] },
+    );
+    fs.closeSync(log);
+    if (this.options.detached) this.child.unref();
+    await this.waitFullyBooted();
+  }
+
+  /** Stops Asterisk: `core stop now`, a bounded wait, then SIGKILL. Safe when not running. */
+  async stop(): Promise<void> {
+    const pid = this.pid();
+    if (pid === undefined) return;
+    await this.cli('core stop now', 3_000).catch(() => undefined);
+    if (!(await waitForExit(pid, STOP_GRACE_MS))) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      await waitForExit(pid, 2_000);
+    }
+    fs.rmSync(path.join(this.hostDir, 'run'), { recursive: true, force: true });
+  }
+
+  /** SIGKILL without a chance to clean up: for fault tests. */
+  kill(): void {
+    const pid = this.pid();
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+  }
+
+  /** Runs one CLI command on this instance's control socket and returns its output. */
+  async cli(command: string, timeoutMs = 10_000): Promise<string> {
+    const { stdout } = await execFileAsync(
+      'chroot',
+      [this.options.chrootDir, '/usr/sbin/asterisk', '-C', this.confPath, '-rx', command],
+      { timeout: timeoutMs },
+    );
+    return stdout;
+  }
+
+  /** Rewrites one extra configuration file (for example after adding a phone). */
+  writeFile(name: string, content: string): void {
+    fs.writeFileSync(path.join(this.hostDir, 'etc', name), content, { mode: 0o600 });
+  }
+
+  pid(): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.hostDir, 'run', 'asterisk.pid'), 'utf8').trim());
+      if (!Number.isInteger(pid) || pid <= 0) return undefined;
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private get confPath(): string {
+    return `${this.instanceDir}/etc/asterisk.conf`;
+  }
+
+  private render(): void {
+    const vars: Record<string, string> = { INSTANCE: this.options.name, INSTANCE_DIR: this.instanceDir };
+    for (const [key, value] of Object.entries(this.options.vars)) vars[key] = String(value);
+    for (const dir of ['etc', 'lib', 'spool', 'run', 'log']) {
+      fs.mkdirSync(path.join(this.hostDir, dir), { recursive: true, mode: 0o700 });
+    }
+    const etc = path.join(this.hostDir, 'etc');
+    for (const file of fs.readdirSync(etc)) fs.rmSync(path.join(etc, file));
+    for (const folder of ['common', this.options.role]) {
+      const dir = path.join(TEMPLATES, folder);
+      for (const file of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(PLACEHOLDER, (_, key: string) => {
+          if (!(key in vars)) throw new Error(`asterisk template ${folder}/${file} needs ${key}`);
+          return vars[key];
+        });
+        // secrets live in these files: readable by root only
+        fs.writeFileSync(path.join(etc, file), text, { mode: 0o600 });
+      }
+    }
+    for (const [file, content] of Object.entries(this.options.extraFiles ?? {})) this.writeFile(file, content);
+  }
+
+  private async waitFullyBooted(): Promise<void> {
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    let exited: number | null = null;
+    this.child?.once('exit', (code) => (exited = code ?? -1));
+    while (Date.now() < deadline) {
+      if (exited !== null) throw new Error(`asterisk ${this.options.name} exited (${exited}) during start; see ${this.logFile}`);
+      try {
+        await this.cli('core waitfullybooted', 5_000);
+        return;
+      } catch {
+        await sleep(200);
+      }
+    }
+    throw new Error(`asterisk ${this.options.name} not booted after ${BOOT_TIMEOUT_MS} ms; see ${this.logFile}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await sleep(100);
+  }
+  return false;
+}

@@ -1,0 +1,5 @@
+export * from './scope';
+export * from './auth.module';
+export * from './auth.guard';
+export * from './tokens.service';
+export * from './token-hash';

@@ -1,0 +1,17 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const SCOPES = ['admin', 'calls'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const REQUIRED_SCOPES = 'pbx:required-scopes';
+export const PUBLIC_ROUTE = 'pbx:public-route';
+
+/** The token needs one of these scopes (`admin` always passes). */
+export const RequireScopes = (...scopes: Scope[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+/** No token needed (health, docs, metrics). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+export interface AuthContext {
+  tokenId: number;
+  scopes: Scope[];
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { DomainError } from '@pbx/common';
+import { ApiToken } from './api-token.entity';
+import { AuthContext, Scope } from './scope';
+import { generateToken, hashToken } from './token-hash';
+import { CreateTokenDto } from './dto/create-token.dto';
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_\-.~+/=]{16,200}$/;
+const CACHE_TTL_MS = 5_000;
+
+@Injectable()
+export class TokensService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TokensService.name);
+  // short cache so a revoked token stops working within seconds without a query per request
+  private readonly cache = new Map<string, { context: AuthContext | null; expires: number }>();
+
+  constructor(
+    @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.adminToken) await this.ensureToken('bootstrap admin (PBX_ADMIN_TOKEN)', this.config.adminToken, ['admin']);
+  }
+
+  async ensureToken(name: string, token: string, scopes: Scope[]): Promise<void> {
+    const tokenHash = hashToken(token);
+    await this.tokens
+      .createQueryBuilder()
+      .insert()
+      .values({ name, scopes, tokenHash, prefix: token.slice(0, 8) })
+      .orIgnore()
+      .execute();
+    this.logger.log(`ensured admin token ${token.slice(0, 8)}…`);
+  }
+
+  async create(dto: CreateTokenDto): Promise<{ token: ApiToken; plaintext: string }> {
+    const plaintext = generateToken();
+    const saved = await this.tokens.save(
+      this.tokens.create({ name: dto.name, scopes: [...new Set(dto.scopes)], tokenHash: hashToken(plaintext), prefix: plaintext.slice(0, 8) }),
+    );
+    return { token: saved, plaintext };
+  }
+
+  list(): Promise<ApiToken[]> {
+    return this.tokens.find({ order: { id: 'ASC' } });
+  }
+
+  async remove(id: number): Promise<void> {
+    const result = await this.tokens.delete({ id });
+    if (!result.affected) throw DomainError.notFound('token', id);
+    this.cache.clear();
+  }
+
+  /** Resolves a bearer token to its scopes, or null when unknown. */
+  async verify(token: string): Promise<AuthContext | null> {
+    if (!TOKEN_SHAPE.test(token)) return null;
+    const tokenHash = hashToken(token);
+    const cached = this.cache.get(tokenHash);
+    if (cached && cached.expires > Date.now()) return cached.context;
+    const row = await this.tokens.findOne({ where: { tokenHash } });
+    const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });
+    if (row) void this.tokens.update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    return context;
+  }
+}

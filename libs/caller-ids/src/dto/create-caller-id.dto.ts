@@ -1,0 +1,22 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { Nullable, Optional, SafeText } from '@pbx/common';
+
+export class CreateCallerIdDto {
+  @ApiProperty({ example: '02873001234', pattern: '^\\+?[0-9]{3,32}$' })
+  @IsString()
+  @Matches(/^\+?[0-9]{3,32}$/, { message: 'number must be 3 to 32 digits, optionally starting with +' })
+  number: string;
+
+  @ApiPropertyOptional({ example: 'Hotline', maxLength: 100 })
+  @Optional()
+  @SafeText(100, 0)
+  label?: string;
+
+  @ApiPropertyOptional({ example: 4, nullable: true })
+  @Nullable()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  trunk_id?: number | null;
+}

@@ -1,0 +1,3 @@
+export * from './caller-id.entity';
+export * from './caller-ids.module';
+export * from './caller-ids.service';

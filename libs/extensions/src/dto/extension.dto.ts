@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Nullable, Optional, SafeText } from '@pbx/common';
+import { EXTENSION_STATUSES, ExtensionStatus } from '../extension.entity';
+
+export const EXTENSION_NUMBER = /^[0-9]{3,10}$/;
+export const PHONE_NUMBER = /^\+?[0-9]{3,32}$/;
+const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+
+const NumberRule = () => applyDecorators(IsString(), Matches(EXTENSION_NUMBER, { message: 'number must be 3 to 10 digits' }));
+const PasswordRule = () =>
+  applyDecorators(IsString(), MinLength(8), MaxLength(128), Matches(NO_CONTROL, { message: 'password must not contain control characters' }));
+const CallerIdRule = () =>
+  applyDecorators(IsString(), Matches(PHONE_NUMBER, { message: 'outbound_caller_id must be 3 to 32 digits, optionally starting with +' }));
+
+export class CreateExtensionDto {
+  @ApiProperty({ example: '1001', pattern: EXTENSION_NUMBER.source })
+  @NumberRule()
+  number: string;
+
+  @ApiPropertyOptional({ example: 'Alice', maxLength: 64 })
+  @Optional()
+  @SafeText(64, 0)
+  display_name?: string;
+
+  @ApiProperty({ example: 'correct-horse-battery', minLength: 8, maxLength: 128, writeOnly: true })
+  @PasswordRule()
+  password: string;
+
+  @ApiPropertyOptional({ example: '02873001234', nullable: true, pattern: PHONE_NUMBER.source })
+  @Nullable()
+  @CallerIdRule()
+  outbound_caller_id?: string | null;
+
+  @ApiPropertyOptional({ enum: EXTENSION_STATUSES, default: 'active' })
+  @Optional()
+  @IsIn(EXTENSION_STATUSES)
+  status?: ExtensionStatus;
+}
+
+export class UpdateExtensionDto {
+  @ApiPropertyOptional({ example: '1001', pattern: EXTENSION_NUMBER.source })
+  @Optional()
+  @NumberRule()
+  number?: string;
+
+  @ApiPropertyOptional({ example: 'Alice', maxLength: 64 })
+  @Optional()
+  @SafeText(64, 0)
+  display_name?: string;
+
+  @ApiPropertyOptional({ minLength: 8, maxLength: 128, writeOnly: true })
+  @Optional()
+  @PasswordRule()
+  password?: string;
+
+  @ApiPropertyOptional({ nullable: true, pattern: PHONE_NUMBER.source, description: 'null clears it' })
+  @Nullable()
+  @CallerIdRule()
+  outbound_caller_id?: string | null;
+
+  @ApiPropertyOptional({ enum: EXTENSION_STATUSES })
+  @Optional()
+  @IsIn(EXTENSION_STATUSES)
+  status?: ExtensionStatus;
+}

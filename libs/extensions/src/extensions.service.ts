@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { DomainError, rethrowUnique } from '@pbx/common';
+import { RegistrationsService } from '@pbx/asterisk';
+import { Extension } from './extension.entity';
+import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
+
+
+export interface ExtensionView {
+  id: number;
+  number: string;
+  display_name: string;
+  outbound_caller_id: string | null;
+  status: string;
+  /** live from Asterisk; null when Asterisk cannot be asked */
+  registered: boolean | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const UNIQUE = { uq_extensions_number: 'number' };
+
+@Injectable()
+export class ExtensionsService {
+  private readonly logger = new Logger(ExtensionsService.name);
+
+  constructor(
+    @InjectRepository(Extension) private readonly extensions: Repository<Extension>,
+    private readonly registrations: RegistrationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(dto: CreateExtensionDto): Promise<ExtensionView> {
+    const realm = this.config.sip.realm;
+    const entity = this.extensions.create({
+      number: dto.number,
+      displayName: dto.display_name ?? '',
+      sipRealm: realm,
+      md5Cred: md5Cred(dto.number, realm, dto.password),
+      outboundCallerId: dto.outbound_caller_id ?? null,
+      status: dto.status ?? 'active',
+    });
+    const saved = await this.extensions.save(entity).catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
+    this.logger.log(`extension ${saved.number} created (id ${saved.id}, ${saved.status})`);
+    return (await this.views([saved]))[0];
+  }
+
+  async list(): Promise<ExtensionView[]> {
+    return this.views(await this.extensions.find({ order: { id: 'ASC' } }));
+  }
+
+  async get(id: number): Promise<ExtensionView> {
+    return (await this.views([await this.find(id)]))[0];
+  }
+
+  async update(id: number, dto: UpdateExtensionDto): Promise<ExtensionView> {
+    const extension = await this.find(id);
+    const number = dto.number ?? extension.number;
+    if (number !== extension.number && dto.password === undefined) {
+      throw DomainError.invalid('password', 'password is required when the number changes (the SIP credential covers the number)');
+    }
+    const changes: Partial<Extension> = {};
+    if (dto.number !== undefined) changes.number = dto.number;
+    if (dto.display_name !== undefined) changes.displayName = dto.display_name;
+    if (dto.outbound_caller_id !== undefined) changes.outboundCallerId = dto.outbound_caller_id;
+    if (dto.status !== undefined) changes.status = dto.status;
+    if (dto.password !== undefined) {
+      changes.sipRealm = this.config.sip.realm;
+      changes.md5Cred = md5Cred(number, this.config.sip.realm, dto.password);
+    }
+    if (Object.keys(changes).length > 0) {
+      await this.extensions.update({ id }, changes).catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
+      this.logger.log(`extension ${number} updated (${Object.keys(changes).filter((k) => k !== 'md5Cred').join(', ') || 'password'})`);
+    }
+    return this.get(id);
+  }
+
+  async remove(id: number): Promise<void> {
+    const extension = await this.find(id);
+    await this.extensions.delete({ id });
+    this.logger.log(`extension ${extension.number} deleted`);
+  }
+
+  async findActiveByNumber(number: string): Promise<Extension | null> {
+    return this.extensions.findOne({ where: { number, status: 'active' } });
+  }
+
+  private async find(id: number): Promise<Extension> {
+    const extension = await this.extensions.findOne({ where: { id } });
+    if (!extension) throw DomainError.notFound('extension', id);
+    return extension;
+  }
+
+  private async views(extensions: Extension[]): Promise<ExtensionView[]> {
+    const registered = await this.registrations.registeredAors();
+    return extensions.map((e) => ({
+      id: e.id,
+      number: e.number,
+      display_name: e.displayName,
+      outbound_caller_id: e.outboundCallerId,
+      status: e.status,
+      registered: registered === null ? null : e.status === 'active' && registered.has(e.number),
+      created_at: e.createdAt,
+      updated_at: e.updatedAt,
+    }));
+  }
+}
+
+export function md5Cred(username: string, realm: string, password: string): string {
+  return createHash('md5').update(`${username}:${realm}:${password}`, 'utf8').digest('hex');
+}

@@ -1,0 +1,4 @@
+export * from './extension.entity';
+export * from './extensions.module';
+export * from './extensions.service';
+export * from './dto/extension.dto';

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AmiConnection, AriConnection } from '@pbx/asterisk';
+
+export type ComponentState = 'up' | 'down';
+
+export interface HealthReport {
+  status: 'ok' | 'unavailable';
+  checks: { database: ComponentState; ami: ComponentState; ari: ComponentState };
+  down: string[];
+}
+
+const DB_TIMEOUT_MS = 2_000;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ami: AmiConnection,
+    private readonly ari: AriConnection,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const checks = {
+      database: (await this.databaseUp()) ? 'up' : 'down',
+      ami: this.ami.connected ? 'up' : 'down',
+      ari: this.ari.connected ? 'up' : 'down',
+    } as const;
+    const down = Object.entries(checks)
+      .filter(([, state]) => state === 'down')
+      .map(([name]) => name);
+    return { status: down.length === 0 ? 'ok' : 'unavailable', checks, down };
+  }
+
+  async databaseUp(): Promise<boolean> {
+    if (!this.dataSource.isInitialized) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), DB_TIMEOUT_MS))),
+      ]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Nullable, Optional, SafeText } from '@pbx/common';
+import { TRUNK_STATUSES, TRUNK_TRANSPORTS, TrunkStatus, TrunkTransport } from '../trunk.entity';
+
+/** A DNS name or an IPv4 address: it ends up in a SIP URI, so nothing else is allowed. */
+export const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const USERNAME = /^[A-Za-z0-9_.+~!$&'()*,;=-]{1,64}$/;
+const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+
+const NameRule = () => SafeText(100);
+const HostRule = () => applyDecorators(IsString(), Matches(HOST, { message: 'host must be a hostname or an IPv4 address' }));
+const PortRule = () => applyDecorators(IsInt(), Min(1), Max(65535));
+const UsernameRule = () => applyDecorators(IsString(), Matches(USERNAME, { message: 'username must be 1-64 SIP user characters' }));
+const PasswordRule = () =>
+  applyDecorators(IsString(), MinLength(1), MaxLength(128), Matches(NO_CONTROL, { message: 'password must not contain control characters' }));
+
+export class CreateTrunkDto {
+  @ApiProperty({ example: 'POC', maxLength: 100 })
+  @NameRule()
+  name: string;
+
+  @ApiProperty({ example: 'sip.carrier.example' })
+  @HostRule()
+  host: string;
+
+  @ApiPropertyOptional({ default: 5060 })
+  @Optional()
+  @PortRule()
+  port?: number;
+
+  @ApiPropertyOptional({ enum: TRUNK_TRANSPORTS, default: 'udp' })
+  @Optional()
+  @IsIn(TRUNK_TRANSPORTS)
+  transport?: TrunkTransport;
+
+  @ApiPropertyOptional({ description: 'outbound digest auth user', nullable: true })
+  @Nullable()
+  @UsernameRule()
+  username?: string | null;
+
+  @ApiPropertyOptional({ description: 'outbound digest auth password (write-only)', writeOnly: true, nullable: true })
+  @Nullable()
+  @PasswordRule()
+  password?: string | null;
+
+  @ApiPropertyOptional({ enum: TRUNK_STATUSES, default: 'active' })
+  @Optional()
+  @IsIn(TRUNK_STATUSES)
+  status?: TrunkStatus;
+}
+
+export class UpdateTrunkDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @Optional()
+  @NameRule()
+  name?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @HostRule()
+  host?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @PortRule()
+  port?: number;
+
+  @ApiPropertyOptional({ enum: TRUNK_TRANSPORTS })
+  @Optional()
+  @IsIn(TRUNK_TRANSPORTS)
+  transport?: TrunkTransport;
+
+  @ApiPropertyOptional({ nullable: true, description: 'null removes outbound auth' })
+  @Nullable()
+  @UsernameRule()
+  username?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, writeOnly: true })
+  @Nullable()
+  @PasswordRule()
+  password?: string | null;
+
+  @ApiPropertyOptional({ enum: TRUNK_STATUSES })
+  @Optional()
+  @IsIn(TRUNK_STATUSES)
+  status?: TrunkStatus;
+}

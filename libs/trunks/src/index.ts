@@ -1,0 +1,3 @@
+export * from './trunk.entity';
+export * from './trunks.module';
+export * from './trunks.service';
