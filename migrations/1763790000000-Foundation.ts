@@ -100,7 +100,7 @@ export class Foundation1763790000000 implements MigrationInterface {
         FROM trunks t WHERE t.status = 'active'`);
     await q.query(`
       CREATE VIEW ps_endpoint_id_ips AS
-      SELECT 'trunk-' || t.id AS id, 'trunk-' || t.id AS endpoint, t.host::text AS match,
+      SELECT 'trunk-' || t.id AS id, 'trunk-' || t.id AS endpoint, (t.host || ':' || t.port)::text AS match,
              NULL::text AS srv_lookups, NULL::text AS match_header
         FROM trunks t WHERE t.status = 'active'`);
   }

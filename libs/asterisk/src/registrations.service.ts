@@ -32,8 +32,9 @@ export class RegistrationsService {
     const now = Date.now() / 1000;
     return new Set(
       contacts
-        .filter((contact) => contact.Status !== 'Unreachable' && !(Number(contact.RegExpire) > 0 && Number(contact.RegExpire) < now))
-        .map((contact) => contact.Aor),
+        .filter((contact) => contact.Status !== 'Unreachable' && !(Number(contact.ExpirationTime) > 0 && Number(contact.ExpirationTime) < now))
+        // ObjectName is "<aor>;@<hash>"
+        .map((contact) => (contact.ObjectName ?? '').split(';@')[0]),
     );
   }
 }

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('./jest.shared'),
+  displayName: 'unit',
+  testMatch: ['<rootDir>/{apps,libs,asterisk}/**/*.spec.ts'],
+};

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# npm test: installs what the tests need (npm packages, the Asterisk chroot) and runs every
+# test: unit, then end-to-end against the real PostgreSQL, Asterisk and SIP test peers.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT_DIR"
+set -e
+install_deps
+ensure_chroot
+npx tsc -p tsconfig.json --noEmit
+set +e
+
+results="$(mktemp)"
+status=0
+npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit" "$@" || status=1
+npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e" "$@" || status=1
+
+node -e '
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    try {
+      const r = require(file);
+      passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+      skipped += r.numPendingTests + r.numTodoTests;
+    } catch { failed += 1; }
+  }
+  console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$results.unit" "$results.e2e"
+rm -f "$results" "$results.unit" "$results.e2e"
+exit $status

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
+import { pbxAsterisk } from '../../asterisk/local/pbx-asterisk';
+import { migrate } from '../../libs/database/src/migrate';
+import { CONTEXT_VARIABLE, TestContext } from './test-context';
+
+const secret = () => randomBytes(16).toString('hex');
+
+/**
+ * Starts what every end-to-end test shares: a fresh database, the PBX's Asterisk and the SIP
+ * test peer (a second Asterisk), on ports of their own so tests can run beside `npm run up`.
+ */
+export default async function globalSetup(): Promise<void> {
+  const base = Number(process.env.PBX_TEST_PORT_BASE ?? 15000);
+  const chrootDir = execFileSync('bash', [path.resolve(__dirname, '../../asterisk/chroot.sh')], { encoding: 'utf8' }).trim();
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = process.env.TEST_DATABASE_NAME ?? 'pbx_test';
+  const databaseUrl = `${adminUrl.replace(/\/[^/]*$/, '')}/${dbName}`;
+  await recreateDatabase(adminUrl, dbName);
+  await migrate(databaseUrl);
+
+  const context: TestContext = {
+    chrootDir,
+    databaseUrl,
+    sipRealm: 'pbx-test',
+    pbx: { name: 'test-pbx', sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test' },
+    peer: { name: 'test-peer', sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: secret() },
+  };
+  const pbx = pbxAsterisk({
+    name: context.pbx.name,
+    chrootDir,
+    sipPort: context.pbx.sipPort,
+    amiPort: context.pbx.amiPort,
+    ariPort: context.pbx.ariPort,
+    rtpStart: base + 1000,
+    rtpEnd: base + 1499,
+    sipRealm: context.sipRealm,
+    ariApp: context.pbx.ariApp,
+    ariUsername: 'pbx',
+    ariPassword: context.pbx.ariPassword,
+    amiUsername: 'pbx',
+    amiPassword: context.pbx.amiPassword,
+    databaseUrl,
+    ringTimeout: 20,
+  });
+  const peer = new AsteriskInstance({
+    name: context.peer.name,
+    role: 'peer',
+    chrootDir,
+    vars: {
+      SIP_PORT: context.peer.sipPort,
+      CARRIER_PORT: context.peer.carrierPort,
+      ARI_PORT: context.peer.ariPort,
+      ARI_USERNAME: 'peer',
+      ARI_PASSWORD: context.peer.ariPassword,
+      ARI_APP: 'peer',
+      AMI_PORT: base + 138,
+      AMI_USERNAME: 'peer',
+      AMI_PASSWORD: secret(),
+      RTP_START: base + 1500,
+      RTP_END: base + 1999,
+    },
+  });
+  await Promise.all([pbx.start(), peer.start()]);
+  (globalThis as Record<string, unknown>).__pbxTestAsterisks = [pbx, peer];
+  process.env[CONTEXT_VARIABLE] = JSON.stringify(context);
+}
+
+async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad test database name ${name}`);
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await client.query(`DROP DATABASE IF EXISTS "${name}"`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}

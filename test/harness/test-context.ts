@@ -1,0 +1,36 @@
+/** What the global setup started, shared with every test file through one environment variable. */
+export interface TestContext {
+  chrootDir: string;
+  databaseUrl: string;
+  sipRealm: string;
+  pbx: { name: string; sipPort: number; amiPort: number; ariPort: number; ariPassword: string; amiPassword: string; ariApp: string };
+  peer: { name: string; sipPort: number; carrierPort: number; ariPort: number; ariPassword: string };
+}
+
+export const CONTEXT_VARIABLE = 'PBX_TEST_CONTEXT';
+
+export function testContext(): TestContext {
+  const raw = process.env[CONTEXT_VARIABLE];
+  if (!raw) throw new Error('no test context: run the end-to-end tests through jest.e2e.config.js (npm test)');
+  return JSON.parse(raw) as TestContext;
+}
+
+/** The environment the API and worker see under test. */
+export function testEnv(context: TestContext, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    DATABASE_URL: context.databaseUrl,
+    SIP_PORT: String(context.pbx.sipPort),
+    SIP_REALM: context.sipRealm,
+    ARI_URL: `http://127.0.0.1:${context.pbx.ariPort}`,
+    ARI_USERNAME: 'pbx',
+    ARI_PASSWORD: context.pbx.ariPassword,
+    ARI_APP: context.pbx.ariApp,
+    AMI_HOST: '127.0.0.1',
+    AMI_PORT: String(context.pbx.amiPort),
+    AMI_USERNAME: 'pbx',
+    AMI_PASSWORD: context.pbx.amiPassword,
+    ...extra,
+  };
+}
