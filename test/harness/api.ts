@@ -19,7 +19,7 @@ export interface TestApi {
 }
 
 /** Starts the real API (the same bootstrap as apps/api) against the test database and Asterisk. */
-export async function startTestApi(extraEnv: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(extraEnv: Record<string, string> = {}, options: { waitHealthy?: boolean } = {}): Promise<TestApi> {
   const context = testContext();
   const adminToken = `pbx_test_admin_${randomBytes(12).toString('hex')}`;
   const env = testEnv(context, { PBX_ADMIN_TOKEN: adminToken, ...extraEnv });
@@ -28,7 +28,7 @@ export async function startTestApi(extraEnv: Record<string, string> = {}): Promi
   const app = await createApiApp(loadConfig(env));
   await app.listen(0, '127.0.0.1');
   process.env = saved;
-  await waitForHealth(app);
+  if (options.waitHealthy !== false) await waitForHealth(app);
   const auth = (t: request.Test, token?: string) => t.set('Authorization', `Bearer ${token ?? adminToken}`);
   const http = () => request(app.getHttpServer());
   return {

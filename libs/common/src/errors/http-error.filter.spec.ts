@@ -1,0 +1,34 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import { DomainError } from './domain.error';
+import { ErrorCode } from './error-code';
+import { HttpErrorFilter, statusOf } from './http-error.filter';
+
+describe('HttpErrorFilter', () => {
+  const filter = new HttpErrorFilter();
+
+  it('maps every error code to a 4xx or 5xx status', () => {
+    for (const code of Object.values(ErrorCode)) expect(statusOf(code)).toBeGreaterThanOrEqual(400);
+    expect(statusOf(ErrorCode.ValidationFailed)).toBe(422);
+    expect(statusOf(ErrorCode.Duplicate)).toBe(409);
+  });
+
+  it('keeps domain errors as they are', () => {
+    expect(filter.toBody(DomainError.invalid('number', 'bad'))).toEqual({
+      error: { code: 'validation_failed', message: 'request validation failed', details: [{ field: 'number', message: 'bad' }] },
+    });
+  });
+
+  it('recognises framework and parser errors', () => {
+    expect(filter.toBody(new NotFoundException()).error.code).toBe('not_found');
+    expect(filter.toBody(new ThrottlerException()).error.code).toBe('rate_limited');
+    expect(filter.toBody(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed', status: 400 })).error.code).toBe('invalid_json');
+    expect(filter.toBody(Object.assign(new Error('x'), { type: 'entity.too.large', status: 413 })).error.code).toBe('payload_too_large');
+    expect(filter.toBody(new BadRequestException()).error.code).toBe('validation_failed');
+  });
+
+  it('turns a lost database connection into 503 and anything unknown into 500', () => {
+    expect(filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).error.code).toBe('service_unavailable');
+    expect(filter.toBody(new TypeError('boom')).error.code).toBe('internal_error');
+  });
+});
