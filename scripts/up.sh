@@ -25,6 +25,7 @@ export PBX_ADMIN_TOKEN="${PBX_ADMIN_TOKEN:-$GENERATED_ADMIN_TOKEN}"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pbx}"
 export PORT="${PORT:-3000}" SIP_PORT="${SIP_PORT:-5060}" AMI_PORT="${AMI_PORT:-5038}"
 export ARI_URL="${ARI_URL:-http://127.0.0.1:8088}"
+export NO_COLOR=1   # plain log files
 
 install_deps
 build

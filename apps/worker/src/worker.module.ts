@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@pbx/config';
 import { DatabaseModule } from '@pbx/database';
 import { AsteriskModule, RegistrationMonitor } from '@pbx/asterisk';
+import { UnroutedCallsHandler } from './unrouted-calls.handler';
 
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
   imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app)],
-  providers: [RegistrationMonitor],
+  providers: [RegistrationMonitor, UnroutedCallsHandler],
 })
 export class WorkerModule {}

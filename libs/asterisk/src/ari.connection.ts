@@ -6,6 +6,10 @@ import { Backoff, ConnectionState } from './connection-state';
 
 export const ARI_APP_NAME = Symbol('ARI_APP_NAME');
 
+// swagger-client (inside ari-client) prints a deprecation notice on every connect through an
+// implicit global `log` that also keeps a history; silence it.
+(globalThis as { log?: unknown }).log = () => undefined;
+
 /**
  * The one ARI session of a process: REST client plus the Stasis websocket for `appName`.
  * ari-client retries the websocket itself; when it gives up, or Asterisk is not there at
