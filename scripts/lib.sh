@@ -5,11 +5,13 @@ LOG_DIR="$STATE_DIR/logs"
 
 say() { echo "[pbx] $*"; }
 
-# npm ci when node_modules is missing or older than the lock file
+# npm install (pinned by package-lock.json) when node_modules is missing or older than the lock.
+# Not `npm ci`: npm 11 writes lock files without other platforms' optional binaries
+# (@swc/core-*), and `npm ci` then refuses them as out of sync.
 install_deps() {
   if [ ! -d "$ROOT_DIR/node_modules" ] || [ "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]; then
     say "installing npm dependencies"
-    (cd "$ROOT_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$ROOT_DIR" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 

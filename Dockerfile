@@ -1,0 +1,28 @@
+# PBX control plane: one image for the API (default), the worker and the migrations.
+#   docker build -t pbx-control-plane .
+#   docker run ... pbx-control-plane                                   # API
+#   docker run ... pbx-control-plane node dist/apps/worker/src/main.js  # worker
+#   docker run ... pbx-control-plane node dist/libs/database/src/migrate.js
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY tsconfig.json tsconfig.build.json ./
+COPY apps ./apps
+COPY libs ./libs
+COPY asterisk ./asterisk
+COPY migrations ./migrations
+COPY scripts ./scripts
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund --loglevel=error
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=root:root /app/package.json /app/package-lock.json ./
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist ./dist
+# code owned by root, process runs unprivileged
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/api/src/main.js"]
