@@ -10,10 +10,10 @@ ensure_chroot
 npx tsc -p tsconfig.json --noEmit
 set +e
 
-results="$(mktemp)"
+results="$(mktemp -d)/jest"
 status=0
-npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit" "$@" || status=1
-npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e" "$@" || status=1
+npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit.json" "$@" || status=1
+npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e.json" "$@" || status=1
 
 node -e '
   let passed = 0, failed = 0, skipped = 0;
@@ -25,6 +25,6 @@ node -e '
     } catch { failed += 1; }
   }
   console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results.unit" "$results.e2e"
-rm -f "$results" "$results.unit" "$results.e2e"
+' "$results.unit.json" "$results.e2e.json"
+rm -rf "$(dirname "$results")"
 exit $status

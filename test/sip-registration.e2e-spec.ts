@@ -31,7 +31,7 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
     expect((await api.get(`/api/pbx/extensions/${extension.id}`).expect(200)).body.data.registered).toBe(false);
 
     await peer.addPhone(extension.number, extension.password);
-    await peer.waitRegistration(extension.number, 'Registered', 10_000);
+    await peer.waitRegistration(extension.number, 'Registered');
 
     await waitUntil(
       async () => (await api.get(`/api/pbx/extensions/${extension.id}`)).body.data.registered === true,
@@ -61,13 +61,13 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
     const raw = await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: extension.password, expires: 0 });
     expect([401, 403]).toContain(raw.status);
     await peer.reregister(extension.number);
-    await peer.waitRegistration(extension.number, 'Rejected', 10_000);
+    await peer.waitRegistration(extension.number, 'Rejected');
     expect((await api.get(`/api/pbx/extensions/${extension.id}`)).body.data.registered).toBe(false);
 
     // and back: enabling it lets the phone in again
     await api.patch(`/api/pbx/extensions/${extension.id}`, { status: 'active' }).expect(200);
     await peer.reregister(extension.number);
-    await peer.waitRegistration(extension.number, 'Registered', 10_000);
+    await peer.waitRegistration(extension.number, 'Registered');
   });
 
   it('a password change through the API applies to the next REGISTER', async () => {
@@ -80,8 +80,7 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
   it('a call from one registered extension to another rings the callee', async () => {
     const alice = await createExtension();
     const bob = await createExtension();
-    await peer.addPhone(alice.number, alice.password);
-    await peer.addPhone(bob.number, bob.password);
+    await peer.addPhones(alice, bob);
     await Promise.all([peer.waitRegistration(alice.number, 'Registered'), peer.waitRegistration(bob.number, 'Registered')]);
 
     await peer.dial(alice.number, bob.number);
@@ -94,8 +93,7 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
   it('a disabled extension can no longer place calls', async () => {
     const alice = await createExtension();
     const bob = await createExtension();
-    await peer.addPhone(alice.number, alice.password);
-    await peer.addPhone(bob.number, bob.password);
+    await peer.addPhones(alice, bob);
     await Promise.all([peer.waitRegistration(alice.number, 'Registered'), peer.waitRegistration(bob.number, 'Registered')]);
     await api.patch(`/api/pbx/extensions/${alice.id}`, { status: 'disabled' }).expect(200);
 

@@ -26,8 +26,8 @@ export default async function globalSetup(): Promise<void> {
     chrootDir,
     databaseUrl,
     sipRealm: 'pbx-test',
-    pbx: { name: 'test-pbx', sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test' },
-    peer: { name: 'test-peer', sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: secret() },
+    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test' },
+    peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: secret() },
   };
   const pbx = pbxAsterisk({
     name: context.pbx.name,

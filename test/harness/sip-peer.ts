@@ -65,11 +65,17 @@ export class SipPeer {
     this.behaviors.set(exten, behavior);
   }
 
-  /** Adds a desk phone that registers to the PBX as `number` with `password`. */
-  async addPhone(number: string, password: string): Promise<void> {
-    this.phones.set(number, { number, password });
-    // the reload starts the new registration at once (`pjsip send register` would unregister first)
+  /**
+   * Adds desk phones that register to the PBX as `number` with `password` (one reload for all).
+   * Asterisk staggers a new outbound registration by a random 1-10 s, so allow for that.
+   */
+  async addPhones(...phones: Phone[]): Promise<void> {
+    for (const phone of phones) this.phones.set(phone.number, phone);
     await this.writePhones();
+  }
+
+  async addPhone(number: string, password: string): Promise<void> {
+    await this.addPhones({ number, password });
   }
 
   async removePhone(number: string): Promise<void> {
@@ -84,7 +90,7 @@ export class SipPeer {
     return line?.trim().split(/\s+/)[2] ?? 'absent';
   }
 
-  async waitRegistration(number: string, status: string, timeoutMs = 10_000): Promise<void> {
+  async waitRegistration(number: string, status: string, timeoutMs = 20_000): Promise<void> {
     await waitUntil(async () => (await this.registrationStatus(number)) === status, timeoutMs, `phone ${number} to be ${status}`);
   }
 
