@@ -6,6 +6,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The image's npm 10 accepts the lock file as written by npm 11 (which leaves out other
+# platforms' optional binaries); do not upgrade npm here, npm 11's `npm ci` rejects it.
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
