@@ -27,8 +27,11 @@ export default async function globalSetup(): Promise<void> {
     databaseUrl,
     sipRealm: 'pbx-test',
     pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test' },
-    peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: secret() },
+    // ari-client keeps REST credentials in a process-wide registry (swagger-client's global
+    // authorizations), so the peer, driven from this same process, shares the PBX's ARI login
+    peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: '' },
   };
+  context.peer.ariPassword = context.pbx.ariPassword;
   const pbx = pbxAsterisk({
     name: context.pbx.name,
     chrootDir,
@@ -54,7 +57,7 @@ export default async function globalSetup(): Promise<void> {
       SIP_PORT: context.peer.sipPort,
       CARRIER_PORT: context.peer.carrierPort,
       ARI_PORT: context.peer.ariPort,
-      ARI_USERNAME: 'peer',
+      ARI_USERNAME: 'pbx',
       ARI_PASSWORD: context.peer.ariPassword,
       ARI_APP: 'peer',
       AMI_PORT: base + 138,

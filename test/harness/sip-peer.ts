@@ -20,6 +20,8 @@ export interface ReceivedCall {
   pAssertedIdentity: string;
   answered: boolean;
   ended: boolean;
+  /** what went wrong carrying out the behavior, if anything */
+  error?: string;
 }
 
 interface Phone {
@@ -46,7 +48,7 @@ export class SipPeer {
 
   static async connect(context: TestContext): Promise<SipPeer> {
     const asterisk = new AsteriskInstance({ name: context.peer.name, role: 'peer', chrootDir: context.chrootDir, vars: {} });
-    const client = await ari.connect(`http://127.0.0.1:${context.peer.ariPort}`, 'peer', context.peer.ariPassword);
+    const client = await ari.connect(`http://127.0.0.1:${context.peer.ariPort}`, 'pbx', context.peer.ariPassword);
     const peer = new SipPeer(context, asterisk, client);
     client.on('StasisStart', (event, channel) => void peer.onStasisStart(event, channel));
     client.on('StasisEnd', (_event, channel) => peer.update(channel.id, { ended: true }));
@@ -117,6 +119,11 @@ export class SipPeer {
     return found as ReceivedCall;
   }
 
+  /** Hangs up one call at the peer (the customer or the agent puts the phone down). */
+  async hangup(channelId: string): Promise<void> {
+    await this.client.channels.hangup({ channelId }).catch(() => undefined);
+  }
+
   async hangupAll(): Promise<void> {
     const channels = await this.client.channels.list().catch(() => []);
     await Promise.all(channels.map((channel) => channel.hangup().catch(() => undefined)));
@@ -161,8 +168,9 @@ export class SipPeer {
           await channel.hangup({ reason: behavior.cause });
           break;
       }
-    } catch {
-      /* the caller may already be gone */
+    } catch (error) {
+      // the caller may already be gone
+      call.error = String((error as Error)?.message ?? error);
     }
   }
 

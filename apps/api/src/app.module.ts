@@ -9,6 +9,8 @@ import { ExtensionsModule } from '@pbx/extensions';
 import { TrunksModule } from '@pbx/trunks';
 import { CallerIdsModule } from '@pbx/caller-ids';
 import { HealthModule } from '@pbx/health';
+import { RoutesModule } from '@pbx/routes';
+import { CallsModule } from '@pbx/calls';
 
 @Module({
   imports: [
@@ -20,6 +22,8 @@ import { HealthModule } from '@pbx/health';
     ExtensionsModule,
     TrunksModule,
     CallerIdsModule,
+    RoutesModule,
+    CallsModule,
     HealthModule,
   ],
   providers: [

@@ -9,6 +9,7 @@ export interface AppConfig {
   readonly sip: { readonly host: string; readonly port: number; readonly realm: string };
   readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string };
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
+  readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number };
   readonly redisUrl?: string;
 }
 
@@ -79,6 +80,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: int('AMI_PORT', 5038),
       username: str('AMI_USERNAME', 'pbx'),
       password: str('AMI_PASSWORD'),
+    },
+    calls: {
+      agentRingTimeoutSeconds: int('RING_TIMEOUT', 30, 5, 300),
+      customerRingTimeoutSeconds: int('CUSTOMER_RING_TIMEOUT', 60, 5, 600),
     },
     redisUrl,
   };

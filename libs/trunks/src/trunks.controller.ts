@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IdPipe } from '@pbx/common';
 import { RequireScopes } from '@pbx/auth';
 import { CreateTrunkDto, UpdateTrunkDto } from './dto/trunk.dto';
-
 import { TrunksService } from './trunks.service';
 
 @ApiTags('trunks')

@@ -83,6 +83,10 @@ export class TrunksService {
       if (count > 0) {
         throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${count} caller id(s)`, { caller_ids: count });
       }
+      const routes = (await manager.query('SELECT count(DISTINCT route_id)::int AS count FROM outbound_route_trunks WHERE trunk_id = $1', [id]))[0].count;
+      if (routes > 0) {
+        throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${routes} outbound route(s)`, { routes });
+      }
       await manager.delete(Trunk, { id });
     });
     this.logger.log(`trunk ${id} "${trunk.name}" deleted`);

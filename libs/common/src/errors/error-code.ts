@@ -9,6 +9,8 @@ export enum ErrorCode {
   NotFound = 'not_found',
   Duplicate = 'duplicate',
   InUse = 'in_use',
+  ExtensionOffline = 'extension_offline',
+  IdempotencyKeyReused = 'idempotency_key_reused',
   RateLimited = 'rate_limited',
   ServiceUnavailable = 'service_unavailable',
   Internal = 'internal_error',

@@ -14,6 +14,7 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.UnsupportedMediaType:
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case ErrorCode.ValidationFailed:
+    case ErrorCode.IdempotencyKeyReused:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.Unauthorized:
       return HttpStatus.UNAUTHORIZED;
@@ -23,6 +24,7 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.NOT_FOUND;
     case ErrorCode.Duplicate:
     case ErrorCode.InUse:
+    case ErrorCode.ExtensionOffline:
       return HttpStatus.CONFLICT;
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;

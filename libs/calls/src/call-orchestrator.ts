@@ -1,0 +1,229 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Channel, ChannelDestroyed, ChannelStateChange, Dial, StasisStart } from 'ari-client';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Not } from 'typeorm';
+import { AriConnection } from '@pbx/asterisk';
+import { Call } from './call.entity';
+import { CallLeg } from './call-leg.entity';
+import { CallStatus } from './call.state';
+import { CallChange, CallStateFunnel, FunnelResult } from './call-state.funnel';
+import { hangupReason, isTrunkUnavailable } from './hangup-cause';
+import { LegDialer } from './leg-dialer';
+
+const RECONCILE_EVERY_MS = 30_000;
+/** a queued call whose A-leg never reached Asterisk is failed after this long */
+const QUEUED_GRACE_MS = 15_000;
+
+/**
+ * Drives click-to-call legs from ARI events (worker side): A answers → dial B; B answers →
+ * bridge; one side ends → end the other; B's trunk unavailable → next trunk of the route.
+ * State changes go through CallStateFunnel; this class only decides what Asterisk does next.
+ * Events of one call are handled one at a time, in arrival order.
+ */
+@Injectable()
+export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('call-flow');
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly legToCall = new Map<string, string>();
+  private reconcileTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly ari: AriConnection,
+    private readonly dataSource: DataSource,
+    private readonly funnel: CallStateFunnel,
+    private readonly dialer: LegDialer,
+  ) {}
+
+  onModuleInit(): void {
+    this.ari.on('connected', () => {
+      const client = this.ari.client;
+      if (!client) return;
+      // ari-client's typings list each event separately; the handlers are typed where defined
+      const emitter = client as unknown as NodeJS.EventEmitter;
+      for (const [event, handler] of this.handlers) {
+        emitter.removeListener(event, handler);
+        emitter.on(event, handler);
+      }
+      this.logger.debug('ARI handlers attached');
+      void this.reconcile();
+    });
+    this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.reconcileTimer);
+  }
+
+  private readonly handlers: Array<[string, (...args: any[]) => void]> = [
+    ['StasisStart', (event: StasisStart, channel: Channel) => this.onStasisStart(event, channel)],
+    ['ChannelStateChange', (event: ChannelStateChange, channel: Channel) => this.onStateChange(event, channel)],
+    ['Dial', (event: Dial) => this.onDial(event)],
+    ['ChannelDestroyed', (event: ChannelDestroyed, channel: Channel) => this.onDestroyed(event, channel)],
+  ];
+
+  private onStasisStart(event: StasisStart, channel: Channel): void {
+    this.logger.debug(`StasisStart ${channel.id} ${JSON.stringify(event.args)}`);
+    const [leg, callUuid] = (event.args ?? []) as string[];
+    if ((leg === 'a' || leg === 'b') && callUuid) this.legToCall.set(channel.id, callUuid);
+  }
+
+  private onStateChange(event: ChannelStateChange, channel: Channel): void {
+    const at = eventTime(event);
+    if (channel.state === 'Ringing') this.change(channel.id, { kind: 'leg_ringing', legUuid: channel.id, at });
+    else if (channel.state === 'Up') this.change(channel.id, { kind: 'leg_answered', legUuid: channel.id, at });
+  }
+
+  private onDial(event: Dial): void {
+    const peer = event.peer;
+    if (!peer) return;
+    if (event.dialstatus === 'RINGING') this.change(peer.id, { kind: 'leg_ringing', legUuid: peer.id, at: eventTime(event) });
+    if (event.dialstatus === 'ANSWER') this.change(peer.id, { kind: 'leg_answered', legUuid: peer.id, at: eventTime(event) });
+  }
+
+  private onDestroyed(event: ChannelDestroyed, channel: Channel): void {
+    this.change(channel.id, { kind: 'leg_ended', legUuid: channel.id, at: eventTime(event), cause: event.cause ?? null, causeText: event.cause_txt ?? null });
+  }
+
+  /** Feeds one change of a leg's channel to the funnel, then acts on the result. */
+  private change(legUuid: string, change: CallChange): void {
+    this.logger.debug(`leg ${legUuid}: ${change.kind}`);
+    void this.callOf(legUuid).then((callUuid) => {
+      if (!callUuid) return;
+      this.serialize(callUuid, async () => {
+        const result = await this.funnel.apply(callUuid, change);
+        if (result?.changed) await this.react(result, change);
+      });
+    });
+  }
+
+  private async react({ call, legs }: FunnelResult, change: CallChange): Promise<void> {
+    if (call.status === CallStatus.Ended) {
+      this.forget(call, legs);
+      await this.ari.client?.bridges.destroy({ bridgeId: call.callUuid }).catch(() => undefined);
+      return;
+    }
+    const leg = 'legUuid' in change ? legs.find((l) => l.legUuid === change.legUuid) : undefined;
+    if (!leg) return;
+    if (change.kind === 'leg_answered' && leg.leg === 'a' && !legs.some((l) => l.leg === 'b')) {
+      await this.ari.client?.channels.ring({ channelId: leg.legUuid }).catch(() => undefined); // ringback for the agent
+      await this.dialCustomer(call, 0, call.bLegUuid);
+    } else if (change.kind === 'leg_answered' && leg.leg === 'b') {
+      await this.bridge(call, legs);
+    } else if (change.kind === 'leg_ended') {
+      await this.legEnded(call, legs, leg, change.cause);
+    }
+  }
+
+  private async legEnded(call: Call, legs: CallLeg[], ended: CallLeg, cause: number | null): Promise<void> {
+    const a = legs.find((l) => l.leg === 'a');
+    const attempts = legs.filter((l) => l.leg === 'b').length;
+    if (ended.leg === 'b' && !ended.answeredAt && a?.state === 'answered' && isTrunkUnavailable(cause) && attempts < call.routePlan.length) {
+      this.logger.warn(`call ${call.callUuid}: trunk ${ended.trunkId} unavailable (cause ${cause}); trying the next trunk`);
+      await this.dialCustomer(call, attempts, randomUUID());
+      return;
+    }
+    const reason = hangupReason(cause);
+    for (const other of legs.filter((l) => l.state !== 'ended')) {
+      this.logger.log(`call ${call.callUuid}: ${ended.leg}-leg ended (cause ${cause ?? '-'}); hanging up ${other.leg}-leg (${reason})`);
+      await this.ari.client?.channels.hangup({ channelId: other.legUuid, reason }).catch(() => undefined);
+    }
+  }
+
+  private async dialCustomer(call: Call, step: number, legUuid: string): Promise<void> {
+    const route = call.routePlan[step];
+    if (!route) return;
+    const endpoint = `PJSIP/${route.dial}@trunk-${route.trunkId}`;
+    this.legToCall.set(legUuid, call.callUuid);
+    // record the leg first, so an agent hangup racing with the dial knows there is a B-leg to end
+    await this.funnel.apply(call.callUuid, { kind: 'leg_created', legUuid, leg: 'b', endpoint, trunkId: route.trunkId, at: new Date() });
+    try {
+      await this.dialer.dialCustomer({ callUuid: call.callUuid, legUuid, aLegUuid: call.aLegUuid, trunkId: route.trunkId, dial: route.dial, callerId: call.callerId, headers: call.headers });
+      this.logger.log(`call ${call.callUuid}: dialing ${route.dial} via trunk ${route.trunkId} "${route.trunkName}" as ${call.callerId}`);
+    } catch (error) {
+      this.logger.warn(`call ${call.callUuid}: B-leg dial via trunk ${route.trunkId} refused: ${error instanceof Error ? error.message : String(error)}`);
+      const result = await this.funnel.apply(call.callUuid, { kind: 'leg_ended', legUuid, at: new Date(), cause: 38, causeText: 'dial refused', by: 'system' });
+      if (result?.changed) await this.react(result, { kind: 'leg_ended', legUuid, at: new Date(), cause: 38, causeText: 'dial refused' });
+    }
+  }
+
+  private async bridge(call: Call, legs: CallLeg[]): Promise<void> {
+    const a = legs.find((l) => l.leg === 'a' && l.state !== 'ended');
+    const b = legs.find((l) => l.leg === 'b' && l.state === 'answered');
+    const client = this.ari.client;
+    if (!a || !b || !client) return;
+    await client.channels.ringStop({ channelId: a.legUuid }).catch(() => undefined);
+    const bridge = await client.bridges.create({ type: 'mixing', bridgeId: call.callUuid, name: `call-${call.callUuid}` });
+    await bridge.addChannel({ channel: [a.legUuid, b.legUuid] });
+    this.logger.log(`call ${call.callUuid}: bridged ${a.legUuid} ⇄ ${b.legUuid}`);
+  }
+
+  /**
+   * Re-adopts what Asterisk still holds after a restart or lost events: legs gone from
+   * Asterisk are ended, live legs catch up with their state, half-ended calls are finished.
+   */
+  async reconcile(): Promise<void> {
+    const client = this.ari.client;
+    if (!client || !this.ari.connected) return;
+    try {
+      const channels = new Map((await client.channels.list()).map((c) => [c.id, c]));
+      const open = await this.dataSource.getRepository(Call).find({ where: { status: Not(CallStatus.Ended) }, take: 5_000 });
+      for (const call of open) {
+        const legs = await this.dataSource.getRepository(CallLeg).find({ where: { callUuid: call.callUuid } });
+        for (const leg of legs) this.legToCall.set(leg.legUuid, call.callUuid);
+        this.serialize(call.callUuid, () => this.reconcileCall(call, legs, channels));
+      }
+    } catch (error) {
+      this.logger.warn(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async reconcileCall(call: Call, legs: CallLeg[], channels: Map<string, Channel>): Promise<void> {
+    const now = new Date();
+    const live = legs.filter((l) => l.state !== 'ended');
+    if (live.length === 0 || (call.status === CallStatus.Queued && !channels.has(call.aLegUuid) && now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS)) {
+      await this.funnel.apply(call.callUuid, { kind: 'call_failed', at: now, cause: null, causeText: 'lost while the control plane was away' });
+      return;
+    }
+    for (const leg of live) {
+      const channel = channels.get(leg.legUuid);
+      let change: CallChange | null = null;
+      if (!channel && leg.state !== 'created') change = { kind: 'leg_ended', legUuid: leg.legUuid, at: now, cause: null, causeText: 'ended while the control plane was away' };
+      else if (!channel && now.getTime() - leg.createdAt.getTime() > QUEUED_GRACE_MS) change = { kind: 'leg_ended', legUuid: leg.legUuid, at: now, cause: null, causeText: 'never reached Asterisk' };
+      else if (channel?.state === 'Up' && leg.state !== 'answered') change = { kind: 'leg_answered', legUuid: leg.legUuid, at: now };
+      else if (channel?.state === 'Ringing' && leg.state === 'created') change = { kind: 'leg_ringing', legUuid: leg.legUuid, at: now };
+      if (!change) continue;
+      this.logger.log(`call ${call.callUuid}: reconciled ${leg.leg}-leg → ${change.kind}`);
+      const result = await this.funnel.apply(call.callUuid, change);
+      if (result?.changed) await this.react(result, change);
+    }
+  }
+
+  private async callOf(legUuid: string): Promise<string | undefined> {
+    const known = this.legToCall.get(legUuid);
+    if (known) return known;
+    const leg = await this.dataSource.getRepository(CallLeg).findOne({ where: { legUuid }, select: { callUuid: true, legUuid: true } }).catch(() => null);
+    if (leg) this.legToCall.set(legUuid, leg.callUuid);
+    return leg?.callUuid;
+  }
+
+  private serialize(callUuid: string, task: () => Promise<void>): void {
+    const previous = this.chains.get(callUuid) ?? Promise.resolve();
+    const next = previous
+      .then(task)
+      .catch((error) => this.logger.error(`call ${callUuid}: ${error instanceof Error ? error.stack : String(error)}`))
+      .finally(() => {
+        if (this.chains.get(callUuid) === next) this.chains.delete(callUuid);
+      });
+    this.chains.set(callUuid, next);
+  }
+
+  private forget(call: Call, legs: CallLeg[]): void {
+    for (const leg of legs) this.legToCall.delete(leg.legUuid);
+    this.legToCall.delete(call.aLegUuid);
+  }
+}
+
+function eventTime(event: { timestamp?: string }): Date {
+  const at = event.timestamp ? new Date(event.timestamp) : new Date();
+  return Number.isNaN(at.getTime()) ? new Date() : at;
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '@pbx/common';
+import { Call } from './call.entity';
+import { CallLeg } from './call-leg.entity';
+import { callFields } from './call-event.factory';
+import { StoredCallEvent } from './stored-call-event.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class CallsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The call, both legs and its event timeline. */
+  async get(callUuid: string) {
+    if (!UUID.test(callUuid)) throw DomainError.notFound('call', callUuid.slice(0, 40));
+    const call = await this.dataSource.getRepository(Call).findOne({ where: { callUuid } });
+    if (!call) throw DomainError.notFound('call', callUuid);
+    const [legs, events] = await Promise.all([
+      this.dataSource.getRepository(CallLeg).find({ where: { callUuid }, order: { createdAt: 'ASC' } }),
+      this.dataSource.getRepository(StoredCallEvent).find({ where: { callUuid }, order: { sequence: 'ASC' } }),
+    ]);
+    return {
+      ...callFields(call),
+      disposition: call.disposition,
+      hangup_cause: call.hangupCause,
+      hangup_cause_text: call.hangupCauseText,
+      hangup_by: call.hangupBy,
+      created_at: call.createdAt,
+      ended_at: call.endedAt,
+      legs: legs.map((l) => ({
+        leg: l.leg,
+        leg_uuid: l.legUuid,
+        endpoint: l.endpoint,
+        trunk_id: l.trunkId,
+        state: l.state,
+        created_at: l.createdAt,
+        ringing_at: l.ringingAt,
+        answered_at: l.answeredAt,
+        ended_at: l.endedAt,
+        hangup_cause: l.hangupCause,
+        hangup_cause_text: l.hangupCauseText,
+      })),
+      events: events.map((e) => ({ id: e.id, sequence: e.sequence, type: e.type, leg: e.leg, leg_uuid: e.legUuid, occurred_at: e.occurredAt })),
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import { Disposition, Leg } from '@pbx/call-events';
+
+/** Q.850 causes we act on. */
+export const Cause = {
+  Unallocated: 1,
+  NoRoute: 3,
+  Normal: 16,
+  UserBusy: 17,
+  NoUserResponse: 18,
+  NoAnswer: 19,
+  CallRejected: 21,
+  DestinationOutOfOrder: 27,
+  NormalUnspecified: 31,
+  NoCircuit: 34,
+  NetworkOutOfOrder: 38,
+  TemporaryFailure: 41,
+  Congestion: 42,
+  BearerCapabilityNotAvail: 58,
+  Interworking: 127,
+} as const;
+
+/** The trunk could not carry the call: worth trying the next trunk of the route. */
+export function isTrunkUnavailable(cause: number | null): boolean {
+  return cause !== null && ([Cause.NoRoute, Cause.DestinationOutOfOrder, Cause.NoCircuit, Cause.NetworkOutOfOrder, Cause.TemporaryFailure, Cause.Congestion] as number[]).includes(cause);
+}
+
+/** Disposition of a leg that ended without being answered, from its cause. */
+export function unansweredDisposition(cause: number | null): Disposition {
+  switch (cause) {
+    case Cause.UserBusy:
+    case Cause.CallRejected: // a declined call (603) reads as busy to a CRM
+      return 'BUSY';
+    case Cause.NoUserResponse:
+    case Cause.NoAnswer:
+      return 'NO ANSWER';
+    default:
+      return 'FAILED';
+  }
+}
+
+export interface LegOutcome {
+  answered: boolean;
+  cause: number | null;
+  /** ended before the other leg did */
+  endedFirst: boolean;
+}
+
+/** The call's disposition from its two legs (b is null when the B-leg was never dialed). */
+export function callDisposition(a: LegOutcome, b: LegOutcome | null): Disposition {
+  if (b?.answered) return 'ANSWERED';
+  if (!a.answered) return unansweredDisposition(a.cause);
+  if (!b) return a.endedFirst ? 'CANCELLED' : 'FAILED';
+  // agent answered, customer did not: who gave up first?
+  if (a.endedFirst) return 'CANCELLED';
+  return unansweredDisposition(b.cause);
+}
+
+/** ARI hangup reason that carries `cause` to the other leg. */
+export function hangupReason(cause: number | null): string {
+  switch (cause) {
+    case Cause.UserBusy:
+      return 'busy';
+    case Cause.NoAnswer:
+    case Cause.NoUserResponse:
+      return 'no_answer';
+    case Cause.CallRejected:
+      return 'rejected';
+    case Cause.Unallocated:
+      return 'unallocated';
+    case Cause.NoCircuit:
+    case Cause.Congestion:
+    case Cause.TemporaryFailure:
+    case Cause.NetworkOutOfOrder:
+      return 'congestion';
+    default:
+      return 'normal';
+  }
+}
+
+export type HangupSide = Leg | 'system';
