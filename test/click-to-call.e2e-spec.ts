@@ -21,8 +21,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
   let trunk: { id: number; name: string };
 
   beforeAll(async () => {
-    api = await startTestApi();
-    worker = await startTestWorker();
+    // short ring timeouts keep the no-answer paths quick
+    api = await startTestApi({ RING_TIMEOUT: '6' });
+    worker = await startTestWorker({ RING_TIMEOUT: '6', CUSTOMER_RING_TIMEOUT: '6', TRUNK_RESPONSE_TIMEOUT: '2' });
     peer = await SipPeer.connect(api.context);
     db = new Client({ connectionString: api.context.databaseUrl });
     await db.connect();
@@ -87,5 +88,166 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     expect(cdrs.rows).toHaveLength(1);
     expect(cdrs.rows[0]).toMatchObject({ disposition: 'ANSWERED', headers: { Ticket: 'T-42' } });
     expect(cdrs.rows[0].b_answered_at).not.toBeNull();
+  });
+
+  describe('failure paths end with hangup and one cdr.created carrying the disposition', () => {
+    let number: string;
+    beforeAll(async () => {
+      number = (await agent()).number;
+    });
+    afterEach(async () => {
+      await peer.hangupAll();
+    });
+
+    const place = async (body: Record<string, unknown> = {}) =>
+      (await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id, ...body }).expect(202)).body.data;
+    const ended = async (uuid: string, timeoutMs = 20_000) => {
+      await waitStatus(uuid, 'ended', timeoutMs);
+      const call = await getCall(uuid);
+      const cdrs = await db.query('SELECT disposition FROM cdrs WHERE call_uuid = $1', [uuid]);
+      expect(cdrs.rows).toEqual([{ disposition: call.disposition }]);
+      expect(call.events.filter((e) => e.type === 'pbx.cdr.created')).toHaveLength(1);
+      expect(call.events.slice(-2).map((e) => e.type)).toEqual(['pbx.call.hangup', 'pbx.cdr.created']);
+      return call;
+    };
+
+    it('agent does not answer: NO ANSWER, the customer is never dialed', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'ring' });
+      const { call_uuid, to_phone } = await place();
+      const call = await ended(call_uuid);
+      expect(call.disposition).toBe('NO ANSWER');
+      expect(call.events.map((e) => e.type)).toEqual(['pbx.call.ringing', 'pbx.call.hangup', 'pbx.cdr.created']);
+      expect(peer.calls.some((c) => c.exten === to_phone)).toBe(false);
+    });
+
+    it('agent rejects: BUSY', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'reject', cause: 'busy' });
+      const call = await ended((await place()).call_uuid);
+      expect(call).toMatchObject({ disposition: 'BUSY', hangup_by: 'a' });
+    });
+
+    it('customer busy: the agent is hung up, BUSY with cause 17, hung up by b', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const to = `09${uniqueNumber()}`;
+      peer.setBehavior(to, { kind: 'reject', cause: 'busy' });
+      const call = await ended((await place({ to_phone: to })).call_uuid);
+      expect(call).toMatchObject({ disposition: 'BUSY', hangup_by: 'b', hangup_cause: 17 });
+      expect(call.events.map((e) => `${e.type}:${e.leg}`).slice(0, 2)).toEqual(['pbx.call.ringing:a', 'pbx.call.answered:a']);
+    });
+
+    it('customer does not answer: NO ANSWER after the customer ring timeout', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const to = `09${uniqueNumber()}`;
+      peer.setBehavior(to, { kind: 'ring' });
+      const call = await ended((await place({ to_phone: to })).call_uuid);
+      expect(call.disposition).toBe('NO ANSWER');
+    });
+
+    it('agent hangs up while the customer rings: the customer leg is cancelled, CANCELLED', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const to = `09${uniqueNumber()}`;
+      peer.setBehavior(to, { kind: 'ring' });
+      const { call_uuid } = await place({ to_phone: to });
+      const atCarrier = await peer.waitForCall((c) => c.exten === to);
+      const atPhone = peer.calls.find((c) => c.exten === `phone-${number}` && !c.ended);
+      await peer.hangup(atPhone!.channelId);
+      const call = await ended(call_uuid);
+      expect(call).toMatchObject({ disposition: 'CANCELLED', hangup_by: 'a' });
+      await waitUntil(() => atCarrier.ended, 5_000, 'the carrier leg to be cancelled');
+    });
+
+    it('agent hangs up after the conversation: ANSWERED, hung up by a', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const to = `09${uniqueNumber()}`;
+      peer.setBehavior(to, { kind: 'answer' });
+      const { call_uuid } = await place({ to_phone: to });
+      await waitStatus(call_uuid, 'answered');
+      const atPhone = peer.calls.find((c) => c.exten === `phone-${number}` && !c.ended);
+      await peer.hangup(atPhone!.channelId);
+      const call = await ended(call_uuid);
+      expect(call).toMatchObject({ disposition: 'ANSWERED', hangup_by: 'a' });
+    });
+
+    it('customer unreachable (nothing listens at the trunk): FAILED, agent hung up', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const dead = (await api.post('/api/pbx/trunks', { name: `dead-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort + 5 }).expect(201)).body.data;
+      const call = await ended((await place({ trunk_id: dead.id })).call_uuid, 45_000);
+      expect(call).toMatchObject({ disposition: 'FAILED', hangup_by: 'b', hangup_cause: 34 });
+    }, 60_000);
+
+    it('default routing: longest match, strip/prepend, next trunk when the first is unavailable', async () => {
+      peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      const dead = (await api.post('/api/pbx/trunks', { name: `dead2-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort + 6 }).expect(201)).body.data;
+      const prefix = `07${String(Math.floor(Math.random() * 90) + 10)}`;
+      await api.post('/api/pbx/routes', { name: `short-${prefix}`, pattern: '07', trunk_ids: [trunk.id] }).expect(201);
+      await api.post('/api/pbx/routes', { name: `long-${prefix}`, pattern: prefix, trunk_ids: [dead.id, trunk.id], strip: 1, prepend: '+84' }).expect(201);
+      const to = `${prefix}${uniqueNumber()}`;
+      const dialled = `+84${to.slice(1)}`;
+      peer.setBehavior(dialled, { kind: 'answer' });
+      const accepted = (await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: to }).expect(202)).body.data;
+      expect(accepted).toMatchObject({ routing_mode: 'dialplan_default', trunk_id: null, trunk_name: null });
+      await waitStatus(accepted.call_uuid, 'answered', 45_000);
+      expect((await peer.waitForCall((c) => c.exten === dialled)).callerNumber).toBe(number);
+      const legs = (await api.get(`/api/pbx/calls/${accepted.call_uuid}`)).body.data.legs;
+      expect(legs.filter((l: { leg: string }) => l.leg === 'b').map((l: { trunk_id: number }) => l.trunk_id)).toEqual([dead.id, trunk.id]);
+    }, 60_000);
+  });
+
+  describe('refused requests place no call and write no row', () => {
+    const callCount = async () => Number((await db.query('SELECT count(*) AS n FROM calls')).rows[0].n);
+
+    it('409 extension_offline when the agent has no registered phone', async () => {
+      const number = uniqueNumber();
+      await api.post('/api/pbx/extensions', { number, password: 'offline-pass-1' }).expect(201);
+      const before = await callCount();
+      const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: '0987654321', trunk_id: trunk.id }).expect(409);
+      expect(response.body.error.code).toBe('extension_offline');
+      expect(await callCount()).toBe(before);
+    });
+
+    it.each([
+      ['CRLF in a header value', { headers: { Ticket: 'x\r\nX-Evil: 1' } }, 'headers'],
+      ['bad header key', { headers: { 'Bad Key': 'x' } }, 'headers'],
+      ['header value too long', { headers: { Ticket: 'x'.repeat(201) } }, 'headers'],
+      ['to_phone with letters', { to_phone: '09abc' }, 'to_phone'],
+      ['to_phone too short', { to_phone: '12' }, 'to_phone'],
+      ['unknown extension', { from_extension: '99999999' }, 'from_extension'],
+      ['unknown trunk id', { trunk_id: 999999 }, 'trunk_id'],
+      ['unknown trunk name', { trunk_id: undefined, trunk_name: 'no-such-trunk' }, 'trunk_name'],
+      ['trunk id as string', { trunk_id: '1' }, 'trunk_id'],
+      ['caller id not ours', { caller_id: '0999999999' }, 'caller_id'],
+      ['no route for the number', { trunk_id: undefined, to_phone: '5550001' }, 'to_phone'],
+    ])('%s → 422', async (_name, override, field) => {
+      const number = uniqueNumber();
+      await api.post('/api/pbx/extensions', { number, password: 'refused-pass-1' }).expect(201);
+      const before = await callCount();
+      const body = JSON.parse(JSON.stringify({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, ...override }));
+      const response = await api.post('/api/pbx/calls/click-to-call', body).expect(422);
+      expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(await callCount()).toBe(before);
+    });
+
+    it('an unknown token is refused (401) before anything else', async () => {
+      const none = await api.post('/api/pbx/calls/click-to-call', {}, 'pbx_unknown_token_value_123').expect(401);
+      expect(none.body.error.code).toBe('unauthorized');
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('a retried request returns the same 202 and places one call; another body with the key is 422', async () => {
+      const { number } = await agent();
+      peer.setBehavior(`phone-${number}`, { kind: 'ring' });
+      const body = { from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id };
+      const key = `retry-${uniqueNumber()}`;
+      const first = await api.post('/api/pbx/calls/click-to-call', body).set('Idempotency-Key', key).expect(202);
+      const second = await api.post('/api/pbx/calls/click-to-call', body).set('Idempotency-Key', key).expect(202);
+      expect(second.body).toEqual(first.body);
+      const rows = await db.query('SELECT count(*)::int AS n FROM calls WHERE from_extension = $1', [number]);
+      expect(rows.rows[0].n).toBe(1);
+      const other = await api.post('/api/pbx/calls/click-to-call', { ...body, to_phone: '0900000000' }).set('Idempotency-Key', key).expect(422);
+      expect(other.body.error.code).toBe('idempotency_key_reused');
+      await peer.hangupAll();
+      await waitStatus(first.body.data.call_uuid, 'ended');
+    });
   });
 });

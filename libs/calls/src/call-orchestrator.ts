@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
 import type { Channel, ChannelDestroyed, ChannelStateChange, Dial, StasisStart } from 'ari-client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Not } from 'typeorm';
@@ -25,6 +26,8 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('call-flow');
   private readonly chains = new Map<string, Promise<void>>();
   private readonly legToCall = new Map<string, string>();
+  /** B-legs waiting for the carrier's first ringing/progress, by leg uuid */
+  private readonly responseTimers = new Map<string, NodeJS.Timeout>();
   private reconcileTimer?: NodeJS.Timeout;
 
   constructor(
@@ -32,6 +35,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly funnel: CallStateFunnel,
     private readonly dialer: LegDialer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -52,6 +56,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.reconcileTimer);
+    for (const timer of this.responseTimers.values()) clearTimeout(timer);
   }
 
   private readonly handlers: Array<[string, (...args: any[]) => void]> = [
@@ -76,7 +81,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
   private onDial(event: Dial): void {
     const peer = event.peer;
     if (!peer) return;
-    if (event.dialstatus === 'RINGING') this.change(peer.id, { kind: 'leg_ringing', legUuid: peer.id, at: eventTime(event) });
+    if (event.dialstatus === 'RINGING' || event.dialstatus === 'PROGRESS') this.change(peer.id, { kind: 'leg_ringing', legUuid: peer.id, at: eventTime(event) });
     if (event.dialstatus === 'ANSWER') this.change(peer.id, { kind: 'leg_answered', legUuid: peer.id, at: eventTime(event) });
   }
 
@@ -87,6 +92,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
   /** Feeds one change of a leg's channel to the funnel, then acts on the result. */
   private change(legUuid: string, change: CallChange): void {
     this.logger.debug(`leg ${legUuid}: ${change.kind}`);
+    if (change.kind !== 'leg_created') this.clearResponseTimer(legUuid);
     void this.callOf(legUuid).then((callUuid) => {
       if (!callUuid) return;
       this.serialize(callUuid, async () => {
@@ -139,11 +145,32 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     try {
       await this.dialer.dialCustomer({ callUuid: call.callUuid, legUuid, aLegUuid: call.aLegUuid, trunkId: route.trunkId, dial: route.dial, callerId: call.callerId, headers: call.headers });
       this.logger.log(`call ${call.callUuid}: dialing ${route.dial} via trunk ${route.trunkId} "${route.trunkName}" as ${call.callerId}`);
+      this.startResponseTimer(call.callUuid, legUuid, route.trunkId);
     } catch (error) {
       this.logger.warn(`call ${call.callUuid}: B-leg dial via trunk ${route.trunkId} refused: ${error instanceof Error ? error.message : String(error)}`);
       const result = await this.funnel.apply(call.callUuid, { kind: 'leg_ended', legUuid, at: new Date(), cause: 38, causeText: 'dial refused', by: 'system' });
       if (result?.changed) await this.react(result, { kind: 'leg_ended', legUuid, at: new Date(), cause: 38, causeText: 'dial refused' });
     }
+  }
+
+  /**
+   * A carrier that neither rings nor answers within TRUNK_RESPONSE_TIMEOUT is unreachable:
+   * the leg is ended as congestion (cause 34), which fails over to the route's next trunk.
+   */
+  private startResponseTimer(callUuid: string, legUuid: string, trunkId: number): void {
+    const timer = setTimeout(() => {
+      this.responseTimers.delete(legUuid);
+      this.logger.warn(`call ${callUuid}: trunk ${trunkId} gave no response in ${this.config.calls.trunkResponseTimeoutSeconds} s; treating it as unreachable`);
+      this.ari.client?.channels.hangup({ channelId: legUuid, reason: 'congestion' }).catch(() => undefined);
+    }, this.config.calls.trunkResponseTimeoutSeconds * 1000);
+    timer.unref();
+    this.responseTimers.set(legUuid, timer);
+  }
+
+  private clearResponseTimer(legUuid: string): void {
+    const timer = this.responseTimers.get(legUuid);
+    if (timer) clearTimeout(timer);
+    this.responseTimers.delete(legUuid);
   }
 
   private async bridge(call: Call, legs: CallLeg[]): Promise<void> {

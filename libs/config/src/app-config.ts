@@ -9,7 +9,7 @@ export interface AppConfig {
   readonly sip: { readonly host: string; readonly port: number; readonly realm: string };
   readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string };
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
-  readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number };
+  readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number; readonly trunkResponseTimeoutSeconds: number };
   readonly redisUrl?: string;
 }
 
@@ -84,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     calls: {
       agentRingTimeoutSeconds: int('RING_TIMEOUT', 30, 5, 300),
       customerRingTimeoutSeconds: int('CUSTOMER_RING_TIMEOUT', 60, 5, 600),
+      // a carrier that has not even rung after this long is treated as unreachable (next trunk)
+      trunkResponseTimeoutSeconds: int('TRUNK_RESPONSE_TIMEOUT', 8, 1, 60),
     },
     redisUrl,
   };
