@@ -29,6 +29,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     await db.connect();
     trunk = (await api.post('/api/pbx/trunks', { name: `carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data;
     await waitUntil(async () => (await api.http().get('/health')).status === 200, 10_000, 'health');
+    tokens = await Promise.all(Array.from({ length: 40 }, () => api.newToken()));
   });
 
   afterAll(async () => {
@@ -48,6 +49,10 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     return { id: created.body.data.id, number };
   }
 
+  /** every click-to-call gets its own token: the budget is 10 requests a minute per token */
+  let tokens: string[] = [];
+  let nextToken = 0;
+  const clickToCall = (body: unknown, token?: string) => api.post('/api/pbx/calls/click-to-call', body, token ?? tokens[nextToken++ % tokens.length]);
   const getCall = async (uuid: string): Promise<CallView> => (await api.get(`/api/pbx/calls/${uuid}`).expect(200)).body.data;
   const waitStatus = (uuid: string, status: string, timeoutMs = 15_000) => waitUntil(async () => (await getCall(uuid)).status === status, timeoutMs, `call ${status}`);
 
@@ -57,7 +62,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     peer.setBehavior(`phone-${number}`, { kind: 'answer', afterMs: 200 });
     peer.setBehavior(customer, { kind: 'answer', afterMs: 200 });
 
-    const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: customer, trunk_id: trunk.id, headers: { Ticket: 'T-42' } }).expect(202);
+    const response = await clickToCall({ from_extension: number, to_phone: customer, trunk_id: trunk.id, headers: { Ticket: 'T-42' } }).expect(202);
     expect(response.body.data).toEqual({
       call_uuid: expect.any(String),
       a_leg_uuid: expect.any(String),
@@ -100,7 +105,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     });
 
     const place = async (body: Record<string, unknown> = {}) =>
-      (await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id, ...body }).expect(202)).body.data;
+      (await clickToCall({ from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id, ...body }).expect(202)).body.data;
     const ended = async (uuid: string, timeoutMs = 20_000) => {
       await waitStatus(uuid, 'ended', timeoutMs);
       const call = await getCall(uuid);
@@ -184,7 +189,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const to = `${prefix}${uniqueNumber()}`;
       const dialled = `+84${to.slice(1)}`;
       peer.setBehavior(dialled, { kind: 'answer' });
-      const accepted = (await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: to }).expect(202)).body.data;
+      const accepted = (await clickToCall({ from_extension: number, to_phone: to }).expect(202)).body.data;
       expect(accepted).toMatchObject({ routing_mode: 'dialplan_default', trunk_id: null, trunk_name: null });
       await waitStatus(accepted.call_uuid, 'answered', 45_000);
       expect((await peer.waitForCall((c) => c.exten === dialled)).callerNumber).toBe(number);
@@ -200,7 +205,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const number = uniqueNumber();
       await api.post('/api/pbx/extensions', { number, password: 'offline-pass-1' }).expect(201);
       const before = await callCount();
-      const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: number, to_phone: '0987654321', trunk_id: trunk.id }).expect(409);
+      const response = await clickToCall({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id }).expect(409);
       expect(response.body.error.code).toBe('extension_offline');
       expect(await callCount()).toBe(before);
     });
@@ -222,7 +227,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       await api.post('/api/pbx/extensions', { number, password: 'refused-pass-1' }).expect(201);
       const before = await callCount();
       const body = JSON.parse(JSON.stringify({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, ...override }));
-      const response = await api.post('/api/pbx/calls/click-to-call', body).expect(422);
+      const response = await clickToCall(body).expect(422);
       expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
       expect(await callCount()).toBe(before);
     });
@@ -239,12 +244,13 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       peer.setBehavior(`phone-${number}`, { kind: 'ring' });
       const body = { from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id };
       const key = `retry-${uniqueNumber()}`;
-      const first = await api.post('/api/pbx/calls/click-to-call', body).set('Idempotency-Key', key).expect(202);
-      const second = await api.post('/api/pbx/calls/click-to-call', body).set('Idempotency-Key', key).expect(202);
+      const token = await api.newToken();
+      const first = await clickToCall(body, token).set('Idempotency-Key', key).expect(202);
+      const second = await clickToCall(body, token).set('Idempotency-Key', key).expect(202);
       expect(second.body).toEqual(first.body);
       const rows = await db.query('SELECT count(*)::int AS n FROM calls WHERE from_extension = $1', [number]);
       expect(rows.rows[0].n).toBe(1);
-      const other = await api.post('/api/pbx/calls/click-to-call', { ...body, to_phone: '0900000000' }).set('Idempotency-Key', key).expect(422);
+      const other = await clickToCall({ ...body, to_phone: '0900000000' }, token).set('Idempotency-Key', key).expect(422);
       expect(other.body.error.code).toBe('idempotency_key_reused');
       await peer.hangupAll();
       await waitStatus(first.body.data.call_uuid, 'ended');

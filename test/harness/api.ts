@@ -16,6 +16,8 @@ export interface TestApi {
   patch: (path: string, body: unknown, token?: string) => request.Test;
   del: (path: string, token?: string) => request.Test;
   close: () => Promise<void>;
+  /** a new token: each has its own rate-limit budget */
+  newToken: (scopes?: string[]) => Promise<string>;
 }
 
 /** Starts the real API (the same bootstrap as apps/api) against the test database and Asterisk. */
@@ -41,6 +43,8 @@ export async function startTestApi(extraEnv: Record<string, string> = {}, option
     patch: (path, body, token) => auth(http().patch(path), token).send(body as object),
     del: (path, token) => auth(http().delete(path), token),
     close: () => app.close(),
+    newToken: async (scopes = ['calls']) =>
+      (await auth(http().post('/api/pbx/tokens')).send({ name: `test-${scopes.join('-')}`, scopes }).expect(201)).body.data.token as string,
   };
 }
 

@@ -11,6 +11,7 @@ import { CallerIdsModule } from '@pbx/caller-ids';
 import { HealthModule } from '@pbx/health';
 import { RoutesModule } from '@pbx/routes';
 import { CallsModule } from '@pbx/calls';
+import { ThrottlingModule } from '@pbx/throttling';
 
 @Module({
   imports: [
@@ -19,6 +20,7 @@ import { CallsModule } from '@pbx/calls';
     // the API's own Stasis app receives no calls: its websocket only tells health that ARI is up
     AsteriskModule.forRoot((app) => `${app}-api`),
     AuthModule,
+    ThrottlingModule,
     ExtensionsModule,
     TrunksModule,
     CallerIdsModule,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedRequest, RequireScopes } from '@pbx/auth';
+import { ThrottleGroup } from '@pbx/throttling';
 import { ClickToCallDto } from './dto/click-to-call.dto';
 import { ClickToCallService } from './click-to-call.service';
 import { CallsService } from './calls.service';
@@ -18,6 +19,7 @@ export class CallsController {
   /** Rings the agent's extension, then dials the customer: 202 with the call's pre-assigned ids. */
   @Post('click-to-call')
   @HttpCode(202)
+  @ThrottleGroup('click-to-call')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retried request with the same key returns the same 202 and places no second call' })
   async start(@Req() request: AuthenticatedRequest, @Body() dto: ClickToCallDto, @Headers('idempotency-key') idempotencyKey?: string) {
     return { data: await this.clickToCall.start(request.auth!, dto, idempotencyKey) };

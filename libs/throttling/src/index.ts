@@ -1,0 +1,3 @@
+export * from './throttle-group';
+export * from './token-throttler.guard';
+export * from './throttling.module';
