@@ -12,6 +12,7 @@ import { HealthModule } from '@pbx/health';
 import { RoutesModule } from '@pbx/routes';
 import { CallsModule } from '@pbx/calls';
 import { ThrottlingModule } from '@pbx/throttling';
+import { CdrsModule } from '@pbx/cdrs';
 
 @Module({
   imports: [
@@ -26,6 +27,7 @@ import { ThrottlingModule } from '@pbx/throttling';
     CallerIdsModule,
     RoutesModule,
     CallsModule,
+    CdrsModule,
     HealthModule,
   ],
   providers: [

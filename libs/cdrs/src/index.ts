@@ -1,1 +1,2 @@
 export * from './cdr.entity';
+export * from './cdrs.module';
