@@ -93,6 +93,15 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     expect(cdrs.rows).toHaveLength(1);
     expect(cdrs.rows[0]).toMatchObject({ disposition: 'ANSWERED', headers: { Ticket: 'T-42' } });
     expect(cdrs.rows[0].b_answered_at).not.toBeNull();
+
+    // the worker's metrics saw the call; the API serves its own
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${api.context.pbx.ariPort + 2}/metrics`)).text();
+    expect(workerMetrics).toMatch(/pbx_calls_total\{outcome="ANSWERED"\} [1-9]/);
+    expect(workerMetrics).toMatch(/pbx_click_to_call_agent_ringing_seconds_count [1-9]/);
+    expect(workerMetrics).toMatch(/pbx_click_to_call_customer_answer_seconds_count [1-9]/);
+    expect(workerMetrics).toContain('pbx_asterisk_connection_up{link="ari"} 1');
+    const apiMetrics = await api.http().get('/metrics').expect(200);
+    expect(apiMetrics.text).toContain('pbx_active_calls');
   });
 
   describe('failure paths end with hangup and one cdr.created carrying the disposition', () => {

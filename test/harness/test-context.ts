@@ -31,6 +31,7 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     AMI_PORT: String(context.pbx.amiPort),
     AMI_USERNAME: 'pbx',
     AMI_PASSWORD: context.pbx.amiPassword,
+    WORKER_METRICS_PORT: String(context.pbx.ariPort + 2),
     ...extra,
   };
 }

@@ -11,8 +11,9 @@ import { CallerIdsModule } from '@pbx/caller-ids';
 import { HealthModule } from '@pbx/health';
 import { RoutesModule } from '@pbx/routes';
 import { CallsModule } from '@pbx/calls';
-import { ThrottlingModule } from '@pbx/throttling';
+import { ThrottlingModule, TokenThrottlerGuard } from '@pbx/throttling';
 import { CdrsModule } from '@pbx/cdrs';
+import { MetricsHttpModule, MetricsModule, MetricsService } from '@pbx/metrics';
 
 @Module({
   imports: [
@@ -29,10 +30,16 @@ import { CdrsModule } from '@pbx/cdrs';
     CallsModule,
     CdrsModule,
     HealthModule,
+    MetricsModule,
+    MetricsHttpModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useClass: ApiValidationPipe },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  constructor(metrics: MetricsService) {
+    TokenThrottlerGuard.onThrottled = (group) => metrics.throttled.inc({ group });
+  }
+}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { MetricsService } from '@pbx/metrics';
 import type { Channel, ChannelDestroyed, ChannelStateChange, Dial, StasisStart } from 'ari-client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Not } from 'typeorm';
@@ -36,6 +37,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     private readonly funnel: CallStateFunnel,
     private readonly dialer: LegDialer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -102,7 +104,8 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async react({ call, legs }: FunnelResult, change: CallChange): Promise<void> {
+  private async react({ call, legs, events }: FunnelResult, change: CallChange): Promise<void> {
+    this.observe(call, legs, events);
     if (call.status === CallStatus.Ended) {
       this.forget(call, legs);
       await this.ari.client?.bridges.destroy({ bridgeId: call.callUuid }).catch(() => undefined);
@@ -117,6 +120,16 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
       await this.bridge(call, legs);
     } else if (change.kind === 'leg_ended') {
       await this.legEnded(call, legs, leg, change.cause);
+    }
+  }
+
+  private observe(call: Call, legs: CallLeg[], events: FunnelResult['events']): void {
+    for (const event of events) {
+      if (event.type === 'pbx.call.ringing') this.metrics.apiToAgentRinging.observe((Date.parse(event.occurred_at) - call.createdAt.getTime()) / 1000);
+      if (event.type === 'pbx.call.answered' && event.leg === 'b') {
+        const aAnswered = legs.find((l) => l.leg === 'a')?.answeredAt;
+        if (aAnswered) this.metrics.agentToCustomerAnswer.observe((Date.parse(event.occurred_at) - aAnswered.getTime()) / 1000);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CALL_EVENT_SINK, CallEvent, CallEventSink, Disposition, Leg } from '@pbx/call-events';
 import { Cdr } from '@pbx/cdrs';
+import { MetricsService } from '@pbx/metrics';
 import { Call } from './call.entity';
 import { CallLeg } from './call-leg.entity';
 import { alreadyReached, CallStatus, canTransition } from './call.state';
@@ -41,6 +42,7 @@ export class CallStateFunnel {
   constructor(
     private readonly dataSource: DataSource,
     @Optional() @Inject(CALL_EVENT_SINK) private readonly sink?: CallEventSink,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   /** Stores a new queued call and its A-leg (no event: `queued` is not reported). */
@@ -54,6 +56,12 @@ export class CallStateFunnel {
   }
 
   async apply(callUuid: string, change: CallChange): Promise<FunnelResult | null> {
+    const result = await this.applyInTransaction(callUuid, change);
+    if (result?.changed && result.call.status === CallStatus.Ended) this.metrics?.calls.inc({ outcome: result.call.disposition ?? 'FAILED' });
+    return result;
+  }
+
+  private async applyInTransaction(callUuid: string, change: CallChange): Promise<FunnelResult | null> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const call = await manager.findOne(Call, { where: { callUuid }, lock: { mode: 'pessimistic_write' } });

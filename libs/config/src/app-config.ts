@@ -11,6 +11,8 @@ export interface AppConfig {
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
   readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number; readonly trunkResponseTimeoutSeconds: number };
   readonly redisUrl?: string;
+  /** the worker's /metrics port (0 = off) */
+  readonly workerMetricsPort: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trunkResponseTimeoutSeconds: int('TRUNK_RESPONSE_TIMEOUT', 8, 1, 60),
     },
     redisUrl,
+    workerMetricsPort: int('WORKER_METRICS_PORT', 3001, 0),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm)) problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');

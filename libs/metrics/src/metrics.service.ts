@@ -1,0 +1,65 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AmiConnection, AriConnection } from '@pbx/asterisk';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The process's Prometheus registry; every component records through this one service. */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+
+  readonly calls = new Counter({ name: 'pbx_calls_total', help: 'Ended calls by outcome (disposition)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly apiToAgentRinging = new Histogram({
+    name: 'pbx_click_to_call_agent_ringing_seconds',
+    help: 'From the accepted click-to-call request to the agent phone ringing',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly agentToCustomerAnswer = new Histogram({
+    name: 'pbx_click_to_call_customer_answer_seconds',
+    help: 'From the agent answering to the customer answering',
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+    registers: [this.registry],
+  });
+  readonly webhookDeliveries = new Counter({ name: 'pbx_webhook_deliveries_total', help: 'Webhook delivery attempts by result', labelNames: ['result'], registers: [this.registry] });
+  readonly webhookLatency = new Histogram({
+    name: 'pbx_webhook_delivery_seconds',
+    help: 'From the event occurring to its successful delivery',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly throttled = new Counter({ name: 'pbx_throttled_requests_total', help: 'Requests refused with 429, by rate-limit group', labelNames: ['group'], registers: [this.registry] });
+
+  constructor(dataSource: DataSource, ami: AmiConnection, ari: AriConnection) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'pbx_active_calls',
+      help: 'Calls not ended yet',
+      registers: [this.registry],
+      async collect() {
+        try {
+          const [{ count }] = await dataSource.query("SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'");
+          this.set(count);
+        } catch {
+          /* database away: keep the last value */
+        }
+      },
+    });
+    new Gauge({
+      name: 'pbx_asterisk_connection_up',
+      help: '1 when the AMI / ARI connection is up',
+      labelNames: ['link'],
+      registers: [this.registry],
+      collect() {
+        this.set({ link: 'ami' }, ami.connected ? 1 : 0);
+        this.set({ link: 'ari' }, ari.connected ? 1 : 0);
+      },
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.registry.clear();
+  }
+}
