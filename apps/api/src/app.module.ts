@@ -14,6 +14,7 @@ import { CallsModule } from '@pbx/calls';
 import { ThrottlingModule, TokenThrottlerGuard } from '@pbx/throttling';
 import { CdrsModule } from '@pbx/cdrs';
 import { MetricsHttpModule, MetricsModule, MetricsService } from '@pbx/metrics';
+import { WebhooksModule } from '@pbx/webhooks';
 
 @Module({
   imports: [
@@ -29,6 +30,7 @@ import { MetricsHttpModule, MetricsModule, MetricsService } from '@pbx/metrics';
     RoutesModule,
     CallsModule,
     CdrsModule,
+    WebhooksModule,
     HealthModule,
     MetricsModule,
     MetricsHttpModule,

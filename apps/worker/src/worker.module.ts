@@ -1,14 +1,34 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@pbx/config';
 import { DatabaseModule } from '@pbx/database';
 import { AsteriskModule, RegistrationMonitor } from '@pbx/asterisk';
 import { CallControlModule } from '@pbx/calls';
-import { MetricsModule, MetricsServer } from '@pbx/metrics';
+import { MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
+import { WEBHOOK_METRICS, WebhookDispatcherModule, WebhookMetrics } from '@pbx/webhooks';
 import { UnroutedCallsHandler } from './unrouted-calls.handler';
+
+/** Feeds the webhook dispatcher's attempts into Prometheus. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: WEBHOOK_METRICS,
+      inject: [MetricsService],
+      useFactory: (metrics: MetricsService): WebhookMetrics => ({
+        attempt: ({ outcome, durationMs }) => {
+          metrics.webhookDeliveries.inc({ result: outcome });
+          metrics.webhookLatency.observe(durationMs / 1000);
+        },
+      }),
+    },
+  ],
+  exports: [WEBHOOK_METRICS],
+})
+class WebhookMetricsBinding {}
 
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app), MetricsModule, CallControlModule],
+  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
   providers: [RegistrationMonitor, UnroutedCallsHandler, MetricsServer],
 })
 export class WorkerModule {}

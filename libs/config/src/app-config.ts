@@ -11,6 +11,14 @@ export interface AppConfig {
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
   readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number; readonly trunkResponseTimeoutSeconds: number };
   readonly redisUrl?: string;
+  readonly webhooks: {
+    readonly concurrency: number;
+    readonly timeoutMs: number;
+    readonly pollIntervalMs: number;
+    readonly backoffBaseMs: number;
+    readonly backoffCapMs: number;
+    readonly retryWindowMs: number;
+  };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
 }
@@ -91,6 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     redisUrl,
     workerMetricsPort: int('WORKER_METRICS_PORT', 3001, 0),
+    webhooks: {
+      concurrency: int('WEBHOOK_CONCURRENCY', 16, 1, 256),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 1_000, 10, 60_000),
+      backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
+      backoffCapMs: int('WEBHOOK_BACKOFF_CAP_MS', 3_600_000, 1, 86_400_000),
+      retryWindowMs: int('WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
+    },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm)) problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');

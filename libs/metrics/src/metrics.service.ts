@@ -25,8 +25,8 @@ export class MetricsService implements OnModuleDestroy {
   });
   readonly webhookDeliveries = new Counter({ name: 'pbx_webhook_deliveries_total', help: 'Webhook delivery attempts by result', labelNames: ['result'], registers: [this.registry] });
   readonly webhookLatency = new Histogram({
-    name: 'pbx_webhook_delivery_seconds',
-    help: 'From the event occurring to its successful delivery',
+    name: 'pbx_webhook_request_seconds',
+    help: 'Duration of webhook delivery requests (connect to response)',
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });

@@ -1,0 +1,63 @@
+import { Column, Entity, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { CallEventType } from '@pbx/call-events';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** bigint ids come back from pg as strings; they stay far below 2^53. */
+export const bigintAsNumber: ValueTransformer = {
+  to: (value: unknown) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
+
+/** One event to send to one subscription: the outbox row the dispatcher claims. */
+@Entity({ name: 'webhook_deliveries' })
+export class WebhookDelivery {
+  // bigserial; rows are only ever inserted with SQL
+  @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
+  id: number;
+
+  @Column({ name: 'subscription_id', type: 'integer' })
+  subscriptionId: number;
+
+  /** call_events.id, and the webhook-id header of every attempt */
+  @Column({ name: 'event_id', type: 'uuid' })
+  eventId: string;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 40 })
+  eventType: CallEventType;
+
+  @Column({ name: 'call_uuid', type: 'uuid' })
+  callUuid: string;
+
+  @Column({ type: 'integer' })
+  sequence: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: DeliveryStatus;
+
+  @Column({ name: 'attempt_count', type: 'integer', default: 0 })
+  attemptCount: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt: Date;
+
+  /** start of the current retry window (reset by a manual redelivery) */
+  @Column({ name: 'first_attempt_at', type: 'timestamptz', nullable: true })
+  firstAttemptAt: Date | null;
+
+  @Column({ name: 'last_attempt_at', type: 'timestamptz', nullable: true })
+  lastAttemptAt: Date | null;
+
+  @Column({ name: 'last_status', type: 'integer', nullable: true })
+  lastStatus: number | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
+  lastError: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+}

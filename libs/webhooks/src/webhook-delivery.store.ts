@@ -1,0 +1,154 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CallEvent, CallEventType } from '@pbx/call-events';
+import { AttemptResult, Verdict } from './retry-policy';
+
+/** A delivery the dispatcher owns until its lease runs out, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: number;
+  subscriptionId: number;
+  eventId: string;
+  eventType: CallEventType;
+  callUuid: string;
+  sequence: number;
+  /** this attempt's number */
+  attempt: number;
+  firstAttemptAt: Date;
+  /** the database clock at the claim, so the retry window ignores clock skew */
+  claimedAt: Date;
+  url: string;
+  secret: string;
+  format: string;
+  payload: CallEvent;
+}
+
+export interface AttemptRecord {
+  startedAt: Date;
+  durationMs: number;
+  result: AttemptResult;
+}
+
+const SKIPPED_BEHIND = 'not sent: an earlier event of this call was not delivered';
+
+/** The outbox queries of the consumer side: claiming and recording, in SQL the indexes serve. */
+@Injectable()
+export class WebhookDeliveryStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims up to `limit` due deliveries. Only the head of each (subscription, call) line is
+   * eligible: nothing is sent while an earlier event of the same call is still pending for
+   * that subscription. SKIP LOCKED keeps concurrent workers off each other's rows, and the
+   * lease (next_attempt_at pushed past the request timeout) keeps them off after commit; a
+   * worker that dies mid-request leaves the delivery to be retried when the lease ends.
+   */
+  async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `WITH due AS (
+         SELECT d.id
+           FROM webhook_deliveries d
+           JOIN webhook_subscriptions s ON s.id = d.subscription_id
+          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.active
+            AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries p
+               WHERE p.subscription_id = d.subscription_id AND p.call_uuid = d.call_uuid
+                 AND p.sequence < d.sequence AND p.status = 'pending')
+          ORDER BY d.next_attempt_at, d.id
+          LIMIT $1
+          FOR UPDATE OF d SKIP LOCKED
+       ), claimed AS (
+         UPDATE webhook_deliveries d
+            SET attempt_count = d.attempt_count + 1,
+                first_attempt_at = COALESCE(d.first_attempt_at, now()),
+                last_attempt_at = now(),
+                next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+           FROM due
+          WHERE d.id = due.id
+         RETURNING d.*
+       )
+       SELECT c.id, c.subscription_id, c.event_id, c.event_type, c.call_uuid, c.sequence, c.attempt_count,
+              c.first_attempt_at, now() AS claimed_at, s.url, s.secret, s.format, e.payload
+         FROM claimed c
+         JOIN webhook_subscriptions s ON s.id = c.subscription_id
+         JOIN call_events e ON e.id = c.event_id
+        ORDER BY c.id`,
+      [limit, leaseMs],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      subscriptionId: row.subscription_id as number,
+      eventId: row.event_id as string,
+      eventType: row.event_type as CallEventType,
+      callUuid: row.call_uuid as string,
+      sequence: row.sequence as number,
+      attempt: row.attempt_count as number,
+      firstAttemptAt: row.first_attempt_at as Date,
+      claimedAt: row.claimed_at as Date,
+      url: row.url as string,
+      secret: row.secret as string,
+      format: row.format as string,
+      payload: row.payload as CallEvent,
+    }));
+  }
+
+  /**
+   * Logs the attempt and applies the verdict, unless the claim went stale meanwhile (the lease
+   * ran out and another worker took the delivery over): then only the log line is written.
+   */
+  async record(delivery: ClaimedDelivery, attempt: AttemptRecord, verdict: Verdict): Promise<void> {
+    const { result } = attempt;
+    const status = result.kind === 'response' ? result.status : null;
+    const error = truncate(result.kind === 'error' ? result.error : verdict.kind === 'failed' ? verdict.reason : null, 500);
+    await this.dataSource.transaction(async (manager) => {
+      // the subscription (and its deliveries) may have been deleted while the request ran
+      await manager.query(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_body)
+         SELECT $1::bigint, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6::varchar, $7::varchar
+          WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1::bigint)`,
+        [delivery.id, delivery.attempt, attempt.startedAt, attempt.durationMs, status, error, result.kind === 'response' ? result.body : null],
+      );
+      const owned = `WHERE id = $1 AND attempt_count = $2 AND status = 'pending'`;
+      const base = [delivery.id, delivery.attempt, status, error];
+      if (verdict.kind === 'succeeded') {
+        await manager.query(`UPDATE webhook_deliveries SET status = 'succeeded', completed_at = now(), last_status = $3, last_error = $4 ${owned}`, base);
+      } else if (verdict.kind === 'retry') {
+        await manager.query(
+          `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $5::double precision / 1000), last_status = $3, last_error = $4 ${owned}`,
+          [...base, verdict.delayMs],
+        );
+      } else {
+        const [, affected] = await manager.query(
+          `UPDATE webhook_deliveries SET status = 'failed', completed_at = now(), last_status = $3, last_error = $4 ${owned}`,
+          base,
+        );
+        if (affected > 0) await this.giveUpBehind(manager, delivery, verdict);
+      }
+    });
+  }
+
+  /** Later events of the call must not overtake the failed one; after a 410 nothing more goes. */
+  private async giveUpBehind(manager: EntityManager, delivery: ClaimedDelivery, verdict: Extract<Verdict, { kind: 'failed' }>): Promise<void> {
+    if (verdict.gone) {
+      await manager.query(`UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1`, [
+        delivery.subscriptionId,
+        verdict.reason,
+      ]);
+      await manager.query(
+        `UPDATE webhook_deliveries SET status = 'skipped', completed_at = now(), last_error = $2
+          WHERE subscription_id = $1 AND status = 'pending'`,
+        [delivery.subscriptionId, `not sent: subscription deactivated (${verdict.reason})`],
+      );
+      return;
+    }
+    await manager.query(
+      `UPDATE webhook_deliveries SET status = 'skipped', completed_at = now(), last_error = $4
+        WHERE subscription_id = $1 AND call_uuid = $2 AND sequence > $3 AND status = 'pending'`,
+      [delivery.subscriptionId, delivery.callUuid, delivery.sequence, SKIPPED_BEHIND],
+    );
+  }
+}
+
+export function truncate(text: string | null, max: number): string | null {
+  if (text === null) return null;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Client } from 'pg';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { AttemptResult, judge, Verdict } from './retry-policy';
+import { ClaimedDelivery, WebhookDeliveryStore } from './webhook-delivery.store';
+import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-metrics';
+import { WEBHOOK_OPTIONS, WebhookOptions } from './webhook-options';
+import { DELIVERIES_CHANNEL } from './webhook-outbox';
+import { rendererFor } from './webhook-renderer';
+import { postWebhook } from './webhook-sender';
+import { signedHeaders } from './webhook-signing';
+
+const LEASE_MARGIN_MS = 30_000;
+const LISTEN_RETRY_MIN_MS = 500;
+const LISTEN_RETRY_MAX_MS = 30_000;
+
+/**
+ * Sends the outbox, in the worker. It wakes on NOTIFY (sent at commit by the outbox) and polls
+ * as a safety net and for retries coming due; several workers may run it on one database.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('webhooks');
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly leaseMs: number;
+  private stopped = false;
+  private stop: () => void = () => undefined;
+  private readonly stopping = new Promise<void>((resolve) => (this.stop = resolve));
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  private pollTimer?: NodeJS.Timeout;
+  private listening?: Promise<void>;
+  private databaseDown = false;
+
+  constructor(
+    private readonly store: WebhookDeliveryStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
+    @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
+  ) {
+    this.leaseMs = options.timeoutMs + LEASE_MARGIN_MS;
+  }
+
+  onModuleInit(): void {
+    this.pollTimer = setInterval(() => this.kick(), this.options.pollIntervalMs);
+    this.listening = this.listen();
+    this.kick();
+  }
+
+  /** Lets requests in flight finish and be recorded (bounded by the request timeout). */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    this.stop();
+    clearInterval(this.pollTimer);
+    await this.listening;
+    await this.pumping;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Fills free slots with due deliveries. Runs on NOTIFY, on each poll and when a send ends. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      if (this.pumpAgain) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      while (!this.stopped && this.inFlight.size < this.options.concurrency) {
+        const wanted = this.options.concurrency - this.inFlight.size;
+        let batch: ClaimedDelivery[];
+        try {
+          batch = await this.store.claim(wanted, this.leaseMs);
+        } catch (error) {
+          // the next poll tries again; say so once, not every second
+          if (!this.databaseDown) this.logger.warn(`cannot claim webhook deliveries: ${(error as Error).message}`);
+          this.databaseDown = true;
+          return;
+        }
+        if (this.databaseDown) this.logger.log('claiming webhook deliveries again');
+        this.databaseDown = false;
+        for (const delivery of batch) this.start(delivery);
+        if (batch.length < wanted) break;
+      }
+    } while (this.pumpAgain && !this.stopped);
+  }
+
+  private start(delivery: ClaimedDelivery): void {
+    const task: Promise<void> = this.deliver(delivery)
+      .catch((error) => {
+        // the lease runs out and the delivery is tried again (same webhook-id)
+        this.logger.error(`webhook ${delivery.subscriptionId} event ${delivery.eventId}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.kick();
+      });
+    this.inFlight.add(task);
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const startedAt = new Date();
+    const result = await this.send(delivery, startedAt);
+    const durationMs = Date.now() - startedAt.getTime();
+    const elapsedMs = delivery.claimedAt.getTime() - delivery.firstAttemptAt.getTime() + durationMs;
+    const verdict = judge(result, { number: delivery.attempt, elapsedMs }, this.options);
+    await this.store.record(delivery, { startedAt, durationMs, result }, verdict);
+    this.report(delivery, result, verdict);
+    this.metrics?.attempt({ subscriptionId: delivery.subscriptionId, eventType: delivery.eventType, outcome: verdict.kind, durationMs });
+  }
+
+  private async send(delivery: ClaimedDelivery, at: Date): Promise<AttemptResult> {
+    let body: string;
+    try {
+      body = rendererFor(delivery.format).render(delivery.payload);
+    } catch (error) {
+      return { kind: 'error', error: (error as Error).message };
+    }
+    return postWebhook(delivery.url, body, signedHeaders(delivery.secret, delivery.eventId, body, at), this.options.timeoutMs);
+  }
+
+  /** Never the URL (it may carry a token) nor the secret. */
+  private report(delivery: ClaimedDelivery, result: AttemptResult, verdict: Verdict): void {
+    const what = `webhook ${delivery.subscriptionId}: event ${delivery.eventId} ${delivery.eventType} (call ${delivery.callUuid} #${delivery.sequence})`;
+    const outcome = result.kind === 'response' ? `HTTP ${result.status}` : result.error;
+    switch (verdict.kind) {
+      case 'succeeded':
+        this.logger.log(`${what} delivered: ${outcome}, attempt ${delivery.attempt}`);
+        break;
+      case 'retry':
+        this.logger.warn(`${what} not delivered: ${outcome}, attempt ${delivery.attempt}, next attempt at ${new Date(Date.now() + verdict.delayMs).toISOString()}`);
+        break;
+      case 'failed':
+        this.logger.warn(`${what} failed: ${outcome}, attempt ${delivery.attempt}, no next attempt (${verdict.reason})${verdict.gone ? '; subscription deactivated' : ''}`);
+        break;
+    }
+  }
+
+  /** A dedicated connection for LISTEN, reconnecting with backoff (reset once it is back). */
+  private async listen(): Promise<void> {
+    let retryMs = LISTEN_RETRY_MIN_MS;
+    let lost = false;
+    while (!this.stopped) {
+      const client = new Client({ connectionString: this.config.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true });
+      const closed = new Promise<string>((resolve) => {
+        client.on('error', (error) => resolve(error.message));
+        client.on('end', () => resolve('connection closed'));
+      });
+      let reason: string;
+      try {
+        await client.connect();
+        client.on('notification', () => this.kick());
+        await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
+        if (lost) this.logger.log('listening for webhook deliveries again');
+        lost = false;
+        retryMs = LISTEN_RETRY_MIN_MS;
+        this.kick(); // whatever was enqueued while nobody listened
+        reason = await Promise.race([closed, this.stopping.then(() => 'stopping')]);
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+      void client.end().catch(() => undefined);
+      if (this.stopped) break;
+      if (!lost) this.logger.warn(`webhook LISTEN connection lost (${reason}); polling meanwhile, reconnecting with backoff`);
+      lost = true;
+      await this.sleep(retryMs);
+      retryMs = Math.min(retryMs * 2, LISTEN_RETRY_MAX_MS);
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.stopping]);
+    clearTimeout(timer);
+  }
+}

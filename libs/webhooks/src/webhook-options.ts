@@ -1,0 +1,39 @@
+import { Provider } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
+
+/** How the dispatcher sends and retries. */
+export interface WebhookOptions {
+  /** requests in flight per worker */
+  readonly concurrency: number;
+  /** per request, connect to last body byte */
+  readonly timeoutMs: number;
+  /** safety net beside LISTEN/NOTIFY, and what picks up retries that come due */
+  readonly pollIntervalMs: number;
+  /** first retry delay ceiling; doubles per attempt (full jitter below it) */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** keep retrying until this long after the first attempt, then give up */
+  readonly retryWindowMs: number;
+}
+
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({
+  concurrency: 16,
+  timeoutMs: 10_000,
+  pollIntervalMs: 1_000,
+  backoffBaseMs: 5_000,
+  backoffCapMs: 60 * 60_000,
+  retryWindowMs: 24 * 60 * 60_000,
+});
+
+export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
+
+/** From the validated WEBHOOK_* settings (libs/config); tests may override the provider. */
+export function webhookOptionsFrom(config: AppConfig): WebhookOptions {
+  return Object.freeze({ ...DEFAULT_WEBHOOK_OPTIONS, ...config.webhooks });
+}
+
+export const webhookOptionsProvider: Provider = {
+  provide: WEBHOOK_OPTIONS,
+  inject: [APP_CONFIG],
+  useFactory: webhookOptionsFrom,
+};

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CallEvent, CallEventSink } from '@pbx/call-events';
+
+export const DELIVERIES_CHANNEL = 'pbx_webhook_deliveries';
+
+/**
+ * The producer side of the outbox. The call funnel calls `enqueue` inside the transaction that
+ * stores the event, so deliveries exist exactly when the event does: a rolled-back change
+ * sends nothing, a committed one is never lost.
+ */
+@Injectable()
+export class WebhookOutbox implements CallEventSink {
+  async enqueue(manager: EntityManager, event: CallEvent): Promise<void> {
+    // An earlier event of this call already given up for a subscription means this one would
+    // overtake it: it is stored as skipped (redeliverable) instead. ON CONFLICT makes a
+    // repeated enqueue of the same event harmless.
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, status)
+       SELECT s.id, $1::uuid, $2::varchar, $3::uuid, $4::integer,
+              CASE WHEN EXISTS (
+                SELECT 1 FROM webhook_deliveries p
+                 WHERE p.subscription_id = s.id AND p.call_uuid = $3::uuid AND p.sequence < $4::integer AND p.status IN ('failed', 'skipped')
+              ) THEN 'skipped' ELSE 'pending' END
+         FROM webhook_subscriptions s
+        WHERE s.active AND $2::text = ANY (s.events)
+       ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_subscription_event DO NOTHING
+       RETURNING id`,
+      [event.id, event.type, event.call_uuid, event.sequence],
+    );
+    // NOTIFY is transactional: dispatchers wake at commit, never for a rollback
+    if (inserted.length > 0) await manager.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`);
+  }
+}

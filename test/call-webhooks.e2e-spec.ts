@@ -1,0 +1,125 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Webhook } from 'standardwebhooks';
+import { startTestApi, TestApi, uniqueNumber } from './harness/api';
+import { SipPeer, waitUntil } from './harness/sip-peer';
+import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
+import { startTestWorker } from './harness/worker';
+
+const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '1000', WEBHOOK_POLL_INTERVAL_MS: '100' };
+
+/**
+ * What a CRM receives for real calls: the Zorio webhook sequence, signed per Standard Webhooks,
+ * in order, once per event id, through a receiver outage and a worker restart mid-call.
+ */
+describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
+  let api: TestApi;
+  let worker: INestApplicationContext;
+  let peer: SipPeer;
+  let receiver: WebhookReceiver;
+  let trunkId: number;
+  let agentNumber: string;
+
+  beforeAll(async () => {
+    api = await startTestApi(FAST_RETRIES);
+    worker = await startTestWorker(FAST_RETRIES);
+    peer = await SipPeer.connect(api.context);
+    receiver = await WebhookReceiver.start();
+    trunkId = (await api.post('/api/pbx/trunks', { name: `wh-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data.id;
+    agentNumber = uniqueNumber();
+    const password = `pw-${agentNumber}-x`;
+    await api.post('/api/pbx/extensions', { number: agentNumber, password }).expect(201);
+    await peer.addPhone(agentNumber, password);
+    await peer.waitRegistration(agentNumber, 'Registered');
+    await waitUntil(async () => (await api.get('/api/pbx/extensions')).body.data.some((e: { number: string; registered: boolean }) => e.number === agentNumber && e.registered), 5_000, 'registered');
+  });
+
+  afterAll(async () => {
+    await peer?.close();
+    await receiver?.close();
+    await worker?.close();
+    await api?.close();
+  });
+
+  async function subscribe(path: string): Promise<string> {
+    const created = await api.post('/api/pbx/webhooks', { url: receiver.url(path), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] }).expect(201);
+    expect(created.body.data.secret).toMatch(/^whsec_/);
+    return created.body.data.secret;
+  }
+
+  async function placeAnsweredCall(): Promise<{ uuid: string; customer: string }> {
+    const customer = `09${uniqueNumber()}`;
+    peer.setBehavior(`phone-${agentNumber}`, { kind: 'answer', afterMs: 100 });
+    peer.setBehavior(customer, { kind: 'answer', afterMs: 100 });
+    const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: agentNumber, to_phone: customer, trunk_id: trunkId }, await api.newToken()).expect(202);
+    return { uuid: response.body.data.call_uuid, customer };
+  }
+
+  const eventsOf = (requests: ReceivedRequest[], uuid: string) =>
+    requests.filter((r) => r.answered === 200).map((r) => JSON.parse(r.body)).filter((e) => e.call_uuid === uuid);
+
+  const EXPECTED = ['pbx.call.ringing:a', 'pbx.call.answered:a', 'pbx.call.answered:b', 'pbx.call.hangup:b', 'pbx.cdr.created:a'];
+
+  it('an answered call gives ringing(A) → answered(A) → answered(B) → hangup → cdr.created, signed and verifiable', async () => {
+    const secret = await subscribe('/crm-a');
+    const { uuid, customer } = await placeAnsweredCall();
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await peer.hangup(atCarrier.channelId);
+
+    const requests = await receiver.waitFor('/crm-a', (r) => eventsOf(r, uuid).length >= 5);
+    const events = eventsOf(requests, uuid);
+    expect(events.map((e) => `${e.type}:${e.leg}`)).toEqual(EXPECTED);
+    expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(events[3].hangup).toMatchObject({ disposition: 'ANSWERED', hangup_by: 'b' });
+    expect(events[4].cdr).toMatchObject({ disposition: 'ANSWERED' });
+    const webhook = new Webhook(secret);
+    for (const request of requests.filter((r) => JSON.parse(r.body).call_uuid === uuid)) {
+      expect(() => webhook.verify(request.body, request.headers)).not.toThrow();
+      expect(request.headers['webhook-id']).toBe(JSON.parse(request.body).id);
+    }
+    expect(() => new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).verify(requests[0].body, requests[0].headers)).toThrow();
+  });
+
+  it('a receiver that is down for a while then comes back gets every event once per event id, in order', async () => {
+    await subscribe('/crm-down');
+    let up = false;
+    receiver.respond('/crm-down', () => (up ? { status: 200 } : { status: 503 }));
+    const { uuid, customer } = await placeAnsweredCall();
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await peer.hangup(atCarrier.channelId);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 15_000, 'ended');
+    await waitUntil(() => receiver.on('/crm-down').filter((r) => r.answered === 503).length >= 3, 10_000, 'failed attempts');
+    up = true;
+
+    const requests = await receiver.waitFor('/crm-down', (r) => eventsOf(r, uuid).length >= 5, 20_000);
+    const delivered = eventsOf(requests, uuid);
+    expect(delivered.map((e) => `${e.type}:${e.leg}`)).toEqual(EXPECTED);
+    expect(new Set(delivered.map((e) => e.id)).size).toBe(5);
+    // retries of one event reuse its webhook-id
+    const ids = requests.filter((r) => JSON.parse(r.body).call_uuid === uuid).map((r) => r.headers['webhook-id']);
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it('restarting the worker mid-call loses no event: the live call is re-adopted and ends normally', async () => {
+    await subscribe('/crm-restart');
+    const { uuid, customer } = await placeAnsweredCall();
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+
+    await worker.close(); // the worker goes away with the call bridged
+    await peer.hangup(atCarrier.channelId); // the customer hangs up meanwhile: nobody ends the agent's leg
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    worker = await startTestWorker(FAST_RETRIES);
+
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 20_000, 'ended after restart');
+    const agentLeg = peer.calls.find((c) => c.exten === `phone-${agentNumber}` && c.answered && !c.ended);
+    expect(agentLeg).toBeUndefined(); // the agent was hung up by the re-adopting worker
+    const requests = await receiver.waitFor('/crm-restart', (r) => eventsOf(r, uuid).length >= 5, 20_000);
+    const delivered = eventsOf(requests, uuid);
+    expect(delivered.map((e) => e.type)).toEqual(['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created']);
+    expect(new Set(delivered.map((e) => e.id)).size).toBe(5);
+    const call = (await api.get(`/api/pbx/calls/${uuid}`)).body.data;
+    expect(call.disposition).toBe('ANSWERED');
+  });
+});
