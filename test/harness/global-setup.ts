@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
-import { pbxAsterisk } from '../../asterisk/local/pbx-asterisk';
+import { pbxAsterisk, PbxAsteriskSettings } from '../../asterisk/local/pbx-asterisk';
 import { migrate } from '../../libs/database/src/migrate';
 import { CONTEXT_VARIABLE, TestContext } from './test-context';
 
@@ -14,10 +14,19 @@ const secret = () => randomBytes(16).toString('hex');
  * test peer (a second Asterisk), on ports of their own so tests can run beside `npm run up`.
  */
 export default async function globalSetup(): Promise<void> {
-  const base = Number(process.env.PBX_TEST_PORT_BASE ?? 15000);
+  const { context, instances } = await startTestEnvironment({
+    base: Number(process.env.PBX_TEST_PORT_BASE ?? 15000),
+    dbName: process.env.TEST_DATABASE_NAME ?? 'pbx_test',
+  });
+  (globalThis as Record<string, unknown>).__pbxTestAsterisks = instances;
+  process.env[CONTEXT_VARIABLE] = JSON.stringify(context);
+}
+
+/** Fresh database + the PBX's Asterisk + the SIP test peer; also used by the benchmarks. */
+export async function startTestEnvironment(options: { base: number; dbName: string }): Promise<{ context: TestContext; instances: AsteriskInstance[] }> {
+  const { base, dbName } = options;
   const chrootDir = execFileSync('bash', [path.resolve(__dirname, '../../asterisk/chroot.sh')], { encoding: 'utf8' }).trim();
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = process.env.TEST_DATABASE_NAME ?? 'pbx_test';
   const databaseUrl = `${adminUrl.replace(/\/[^/]*$/, '')}/${dbName}`;
   await recreateDatabase(adminUrl, dbName);
   await migrate(databaseUrl);
@@ -26,29 +35,13 @@ export default async function globalSetup(): Promise<void> {
     chrootDir,
     databaseUrl,
     sipRealm: 'pbx-test',
-    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test' },
+    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test', rtpStart: base + 1000, rtpEnd: base + 1499 },
     // ari-client keeps REST credentials in a process-wide registry (swagger-client's global
     // authorizations), so the peer, driven from this same process, shares the PBX's ARI login
     peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: '' },
   };
   context.peer.ariPassword = context.pbx.ariPassword;
-  const pbx = pbxAsterisk({
-    name: context.pbx.name,
-    chrootDir,
-    sipPort: context.pbx.sipPort,
-    amiPort: context.pbx.amiPort,
-    ariPort: context.pbx.ariPort,
-    rtpStart: base + 1000,
-    rtpEnd: base + 1499,
-    sipRealm: context.sipRealm,
-    ariApp: context.pbx.ariApp,
-    ariUsername: 'pbx',
-    ariPassword: context.pbx.ariPassword,
-    amiUsername: 'pbx',
-    amiPassword: context.pbx.amiPassword,
-    databaseUrl,
-    ringTimeout: 20,
-  });
+  const pbx = pbxAsterisk(pbxSettings(context));
   const peer = new AsteriskInstance({
     name: context.peer.name,
     role: 'peer',
@@ -68,8 +61,32 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   await Promise.all([pbx.start(), peer.start()]);
-  (globalThis as Record<string, unknown>).__pbxTestAsterisks = [pbx, peer];
-  process.env[CONTEXT_VARIABLE] = JSON.stringify(context);
+  return { context, instances: [pbx, peer] };
+}
+
+/** The PBX's Asterisk of a running test environment, to kill and start it again. */
+export function pbxInstanceOf(context: TestContext): AsteriskInstance {
+  return pbxAsterisk(pbxSettings(context));
+}
+
+function pbxSettings(context: TestContext): PbxAsteriskSettings {
+  return {
+    name: context.pbx.name,
+    chrootDir: context.chrootDir,
+    sipPort: context.pbx.sipPort,
+    amiPort: context.pbx.amiPort,
+    ariPort: context.pbx.ariPort,
+    rtpStart: context.pbx.rtpStart,
+    rtpEnd: context.pbx.rtpEnd,
+    sipRealm: context.sipRealm,
+    ariApp: context.pbx.ariApp,
+    ariUsername: 'pbx',
+    ariPassword: context.pbx.ariPassword,
+    amiUsername: 'pbx',
+    amiPassword: context.pbx.amiPassword,
+    databaseUrl: context.databaseUrl,
+    ringTimeout: 20,
+  };
 }
 
 async function recreateDatabase(adminUrl: string, name: string): Promise<void> {

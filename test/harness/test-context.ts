@@ -3,7 +3,7 @@ export interface TestContext {
   chrootDir: string;
   databaseUrl: string;
   sipRealm: string;
-  pbx: { name: string; sipPort: number; amiPort: number; ariPort: number; ariPassword: string; amiPassword: string; ariApp: string };
+  pbx: { name: string; sipPort: number; amiPort: number; ariPort: number; ariPassword: string; amiPassword: string; ariApp: string; rtpStart: number; rtpEnd: number };
   peer: { name: string; sipPort: number; carrierPort: number; ariPort: number; ariPassword: string };
 }
 
