@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { Channel, StasisStart } from 'ari-client';
-import { AriConnection } from '@pbx/asterisk';
+import { AriConnection, AriEvent } from '@pbx/asterisk';
+
+type StasisStart = AriEvent & { args?: string[]; channel?: { id: string; caller?: { number?: string }; dialplan?: { exten?: string } } };
 
 /**
  * Calls that enter the Stasis app with nothing to take them (today: calls from carriers, whose
@@ -14,15 +15,11 @@ export class UnroutedCallsHandler implements OnModuleInit {
   constructor(private readonly ari: AriConnection) {}
 
   onModuleInit(): void {
-    this.ari.on('connected', () => {
-      this.ari.client?.removeListener('StasisStart', this.onStasisStart);
-      this.ari.client?.on('StasisStart', this.onStasisStart);
+    this.ari.on('StasisStart', (event: StasisStart) => {
+      const channel = event.channel;
+      if (event.args?.[0] !== 'inbound' || !channel) return;
+      this.logger.warn(`inbound call ${channel.id} from ${channel.caller?.number ?? '?'} to ${channel.dialplan?.exten ?? '?'}: no inbound routing, refused`);
+      this.ari.client?.channels.hangup({ channelId: channel.id, reason: 'unallocated' }).catch(() => undefined);
     });
   }
-
-  private readonly onStasisStart = (event: StasisStart, channel: Channel): void => {
-    if (event.args?.[0] !== 'inbound') return;
-    this.logger.warn(`inbound call ${channel.id} from ${channel.caller.number} to ${channel.dialplan.exten}: no inbound routing, refused`);
-    channel.hangup({ reason: 'unallocated' }).catch(() => undefined);
-  };
 }

@@ -15,7 +15,7 @@ const ACTION_TIMEOUT_MS = 5_000;
 @Injectable()
 export class AmiConnection extends EventEmitter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AmiConnection.name);
-  private readonly backoff = new Backoff();
+  private readonly backoff = new Backoff(100, 2_000);
   private client?: AmiClient;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as ari from 'ari-client';
 import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { Backoff, ConnectionState } from './connection-state';
 
@@ -10,16 +11,30 @@ export const ARI_APP_NAME = Symbol('ARI_APP_NAME');
 // implicit global `log` that also keeps a history; silence it.
 (globalThis as { log?: unknown }).log = () => undefined;
 
+const PING_EVERY_MS = 5_000;
+
+/** A raw ARI event as Asterisk sends it on the events websocket. */
+export interface AriEvent {
+  type: string;
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
 /**
- * The one ARI session of a process: REST client plus the Stasis websocket for `appName`.
- * ari-client retries the websocket itself; when it gives up, or Asterisk is not there at
- * boot, this reconnects from scratch with backoff (reset after success).
+ * The one ARI session of a process: ari-client for the REST calls, and our own events
+ * websocket for the Stasis app `appName`, reconnected with a short capped backoff (reset after
+ * success) so a restarted Asterisk is back in use within a couple of seconds; ari-client's
+ * own websocket retry waits up to 10 s between attempts. Every event is re-emitted by its type
+ * ('StasisStart', 'ChannelDestroyed', ...) with the raw JSON, and 'connected' / 'down' report
+ * the link to health, metrics and the call flow.
  */
 @Injectable()
 export class AriConnection extends EventEmitter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AriConnection.name);
-  private readonly backoff = new Backoff();
+  private readonly backoff = new Backoff(100, 2_000);
   private retryTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+  private socket?: WebSocket;
   private closed = false;
   client?: ari.Client;
   state: ConnectionState = 'connecting';
@@ -39,11 +54,10 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
   onModuleDestroy(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    try {
-      this.client?.stop();
-    } catch {
-      /* not started */
-    }
+    clearInterval(this.pingTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.on('error', () => undefined);
+    this.socket?.terminate();
   }
 
   get connected(): boolean {
@@ -59,34 +73,62 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     if (this.closed) return;
     const { url, username, password } = this.config.ari;
     try {
-      const client = await ari.connect(url, username, password);
-      client.on('WebSocketConnected', () => {
-        this.state = 'connected';
-        this.backoff.reset();
-        this.logger.log(`ARI websocket connected (app ${this.appName})`);
-        this.emit('connected');
-      });
-      client.on('WebSocketReconnecting', () => {
-        if (this.state === 'connected') this.logger.warn('ARI websocket lost; reconnecting');
-        this.state = 'connecting';
-        this.emit('down');
-      });
-      client.on('WebSocketMaxRetries', () => {
-        this.state = 'down';
-        this.client = undefined;
-        this.schedule('websocket retries exhausted');
-      });
-      this.client = client;
-      await client.start(this.appName);
+      // the REST description is loaded once; it stays valid across Asterisk restarts
+      this.client ??= await ari.connect(url, username, password);
+      this.openEvents();
     } catch (error) {
-      this.state = 'down';
-      this.client = undefined;
-      this.schedule(error instanceof Error ? error.message : String(error));
+      this.lost(error instanceof Error ? error.message : String(error));
     }
   }
 
-  private schedule(reason: string): void {
+  private openEvents(): void {
+    const { url, username, password } = this.config.ari;
+    const base = new URL(url);
+    base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    base.pathname = `${base.pathname.replace(/\/$/, '')}/ari/events`;
+    base.search = new URLSearchParams({ app: this.appName, api_key: `${username}:${password}` }).toString();
+    const socket = new WebSocket(base.toString(), { handshakeTimeout: 3_000 });
+    this.socket = socket;
+    let alive = true;
+    socket.on('open', () => {
+      this.state = 'connected';
+      this.backoff.reset();
+      this.logger.log(`ARI events connected (app ${this.appName})`);
+      clearInterval(this.pingTimer);
+      // a dead peer that never closed the TCP connection is found within two pings
+      this.pingTimer = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, PING_EVERY_MS);
+      this.emit('connected');
+    });
+    socket.on('pong', () => (alive = true));
+    socket.on('message', (data) => {
+      let event: AriEvent;
+      try {
+        event = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      this.emit(event.type, event);
+    });
+    socket.on('error', (error) => this.logger.debug(`ARI events: ${error.message}`));
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      clearInterval(this.pingTimer);
+      this.lost('events websocket closed');
+    });
+  }
+
+  private lost(reason: string): void {
     if (this.closed) return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'down';
+    if (wasConnected) {
+      this.logger.warn(`ARI lost (${reason}); reconnecting`);
+      this.emit('down');
+    }
     const delay = this.backoff.next();
     this.logger.debug(`ARI connect failed (${reason}); retry in ${delay} ms`);
     clearTimeout(this.retryTimer);

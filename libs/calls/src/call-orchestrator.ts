@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { MetricsService } from '@pbx/metrics';
-import type { Channel, ChannelDestroyed, ChannelStateChange, Dial, StasisStart } from 'ari-client';
+import type { Channel } from 'ari-client';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Not } from 'typeorm';
-import { AriConnection } from '@pbx/asterisk';
+import { AriConnection, AriEvent } from '@pbx/asterisk';
 import { Call } from './call.entity';
 import { CallLeg } from './call-leg.entity';
 import { CallStatus } from './call.state';
 import { CallChange, CallStateFunnel, FunnelResult } from './call-state.funnel';
-import { hangupReason, isTrunkUnavailable } from './hangup-cause';
+import { causeText, hangupReason, isTrunkUnavailable } from './hangup-cause';
+import { ChannelHistory, LegHistory } from './channel-history';
 import { LegDialer } from './leg-dialer';
 
 const RECONCILE_EVERY_MS = 30_000;
@@ -38,57 +39,38 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     private readonly dialer: LegDialer,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly history: ChannelHistory,
   ) {}
 
   onModuleInit(): void {
-    this.ari.on('connected', () => {
-      const client = this.ari.client;
-      if (!client) return;
-      // ari-client's typings list each event separately; the handlers are typed where defined
-      const emitter = client as unknown as NodeJS.EventEmitter;
-      for (const [event, handler] of this.handlers) {
-        emitter.removeListener(event, handler);
-        emitter.on(event, handler);
-      }
-      this.logger.debug('ARI handlers attached');
-      void this.reconcile();
+    this.ari.on('StasisStart', (event: ChannelEvent & { args?: string[] }) => {
+      const [leg, callUuid] = event.args ?? [];
+      if ((leg === 'a' || leg === 'b') && callUuid && event.channel) this.legToCall.set(event.channel.id, callUuid);
     });
+    this.ari.on('ChannelStateChange', (event: ChannelEvent) => {
+      const channel = event.channel;
+      if (channel?.state === 'Ringing') this.change(channel.id, { kind: 'leg_ringing', legUuid: channel.id, at: eventTime(event) });
+      else if (channel?.state === 'Up') this.change(channel.id, { kind: 'leg_answered', legUuid: channel.id, at: eventTime(event) });
+    });
+    this.ari.on('Dial', (event: AriEvent & { peer?: { id: string }; dialstatus?: string }) => {
+      const peer = event.peer;
+      if (!peer) return;
+      if (event.dialstatus === 'RINGING' || event.dialstatus === 'PROGRESS') this.change(peer.id, { kind: 'leg_ringing', legUuid: peer.id, at: eventTime(event) });
+      if (event.dialstatus === 'ANSWER') this.change(peer.id, { kind: 'leg_answered', legUuid: peer.id, at: eventTime(event) });
+    });
+    this.ari.on('ChannelDestroyed', (event: ChannelEvent & { cause?: number; cause_txt?: string }) => {
+      if (!event.channel) return;
+      const id = event.channel.id;
+      this.change(id, { kind: 'leg_ended', legUuid: id, at: eventTime(event), cause: event.cause ?? null, causeText: event.cause_txt ?? null });
+    });
+    // after every (re)connection: catch up with whatever happened while the link was down
+    this.ari.on('connected', () => void this.reconcile());
     this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.reconcileTimer);
     for (const timer of this.responseTimers.values()) clearTimeout(timer);
-  }
-
-  private readonly handlers: Array<[string, (...args: any[]) => void]> = [
-    ['StasisStart', (event: StasisStart, channel: Channel) => this.onStasisStart(event, channel)],
-    ['ChannelStateChange', (event: ChannelStateChange, channel: Channel) => this.onStateChange(event, channel)],
-    ['Dial', (event: Dial) => this.onDial(event)],
-    ['ChannelDestroyed', (event: ChannelDestroyed, channel: Channel) => this.onDestroyed(event, channel)],
-  ];
-
-  private onStasisStart(event: StasisStart, channel: Channel): void {
-    this.logger.debug(`StasisStart ${channel.id} ${JSON.stringify(event.args)}`);
-    const [leg, callUuid] = (event.args ?? []) as string[];
-    if ((leg === 'a' || leg === 'b') && callUuid) this.legToCall.set(channel.id, callUuid);
-  }
-
-  private onStateChange(event: ChannelStateChange, channel: Channel): void {
-    const at = eventTime(event);
-    if (channel.state === 'Ringing') this.change(channel.id, { kind: 'leg_ringing', legUuid: channel.id, at });
-    else if (channel.state === 'Up') this.change(channel.id, { kind: 'leg_answered', legUuid: channel.id, at });
-  }
-
-  private onDial(event: Dial): void {
-    const peer = event.peer;
-    if (!peer) return;
-    if (event.dialstatus === 'RINGING' || event.dialstatus === 'PROGRESS') this.change(peer.id, { kind: 'leg_ringing', legUuid: peer.id, at: eventTime(event) });
-    if (event.dialstatus === 'ANSWER') this.change(peer.id, { kind: 'leg_answered', legUuid: peer.id, at: eventTime(event) });
-  }
-
-  private onDestroyed(event: ChannelDestroyed, channel: Channel): void {
-    this.change(channel.id, { kind: 'leg_ended', legUuid: channel.id, at: eventTime(event), cause: event.cause ?? null, causeText: event.cause_txt ?? null });
   }
 
   /** Feeds one change of a leg's channel to the funnel, then acts on the result. */
@@ -208,34 +190,50 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
       const channels = new Map((await client.channels.list()).map((c) => [c.id, c]));
       const open = await this.dataSource.getRepository(Call).find({ where: { status: Not(CallStatus.Ended) }, take: 5_000 });
       for (const call of open) {
-        const legs = await this.dataSource.getRepository(CallLeg).find({ where: { callUuid: call.callUuid } });
+        const legs = await this.dataSource.getRepository(CallLeg).find({ where: { callUuid: call.callUuid }, order: { createdAt: 'ASC' } });
         for (const leg of legs) this.legToCall.set(leg.legUuid, call.callUuid);
-        this.serialize(call.callUuid, () => this.reconcileCall(call, legs, channels));
+        const gone = legs.filter((l) => l.state !== 'ended' && !channels.has(l.legUuid)).map((l) => l.legUuid);
+        const history = await this.history.of(gone);
+        this.serialize(call.callUuid, () => this.reconcileCall(call, legs, channels, history));
       }
+      await this.history.purge();
     } catch (error) {
       this.logger.warn(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
-  private async reconcileCall(call: Call, legs: CallLeg[], channels: Map<string, Channel>): Promise<void> {
+  private async reconcileCall(call: Call, legs: CallLeg[], channels: Map<string, Channel>, history: Map<string, LegHistory>): Promise<void> {
     const now = new Date();
-    const live = legs.filter((l) => l.state !== 'ended');
-    if (live.length === 0 || (call.status === CallStatus.Queued && !channels.has(call.aLegUuid) && now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS)) {
-      await this.funnel.apply(call.callUuid, { kind: 'call_failed', at: now, cause: null, causeText: 'lost while the control plane was away' });
+    if (call.status === CallStatus.Queued && !channels.has(call.aLegUuid) && !history.has(call.aLegUuid) && now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS) {
+      await this.funnel.apply(call.callUuid, { kind: 'call_failed', at: now, cause: null, causeText: 'the agent leg never reached Asterisk' });
       return;
     }
-    for (const leg of live) {
-      const channel = channels.get(leg.legUuid);
-      let change: CallChange | null = null;
-      if (!channel && leg.state !== 'created') change = { kind: 'leg_ended', legUuid: leg.legUuid, at: now, cause: null, causeText: 'ended while the control plane was away' };
-      else if (!channel && now.getTime() - leg.createdAt.getTime() > QUEUED_GRACE_MS) change = { kind: 'leg_ended', legUuid: leg.legUuid, at: now, cause: null, causeText: 'never reached Asterisk' };
-      else if (channel?.state === 'Up' && leg.state !== 'answered') change = { kind: 'leg_answered', legUuid: leg.legUuid, at: now };
-      else if (channel?.state === 'Ringing' && leg.state === 'created') change = { kind: 'leg_ringing', legUuid: leg.legUuid, at: now };
-      if (!change) continue;
-      this.logger.log(`call ${call.callUuid}: reconciled ${leg.leg}-leg → ${change.kind}`);
+    // in the order they happened, so "who hung up first" stays true
+    const changes = legs
+      .filter((l) => l.state !== 'ended')
+      .flatMap((leg) => this.catchUp(leg, channels.get(leg.legUuid), history.get(leg.legUuid), now))
+      .sort((x, y) => x.at.getTime() - y.at.getTime());
+    for (const change of changes) {
+      this.logger.log(`call ${call.callUuid}: reconciled leg ${'legUuid' in change ? change.legUuid : '-'} → ${change.kind} at ${change.at.toISOString()}`);
       const result = await this.funnel.apply(call.callUuid, change);
       if (result?.changed) await this.react(result, change);
     }
+  }
+
+  /** The changes a leg missed, from its live channel or, once gone, from Asterisk's channel log. */
+  private catchUp(leg: CallLeg, channel: Channel | undefined, past: LegHistory | undefined, now: Date): CallChange[] {
+    const at = (d?: Date) => d ?? now;
+    if (channel) {
+      if (channel.state === 'Up' && leg.state !== 'answered') return [{ kind: 'leg_answered', legUuid: leg.legUuid, at: now }];
+      if (channel.state === 'Ringing' && leg.state === 'created') return [{ kind: 'leg_ringing', legUuid: leg.legUuid, at: now }];
+      return [];
+    }
+    if (!past && leg.state === 'created' && now.getTime() - leg.createdAt.getTime() < QUEUED_GRACE_MS) return []; // still being dialed
+    const changes: CallChange[] = [];
+    if (past?.answeredAt && leg.state !== 'answered') changes.push({ kind: 'leg_answered', legUuid: leg.legUuid, at: past.answeredAt });
+    const cause = past?.cause ?? null;
+    changes.push({ kind: 'leg_ended', legUuid: leg.legUuid, at: at(past?.endedAt), cause, causeText: past ? causeText(cause) : 'ended while the control plane was away' });
+    return changes;
   }
 
   private async callOf(legUuid: string): Promise<string | undefined> {
@@ -262,6 +260,8 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     this.legToCall.delete(call.aLegUuid);
   }
 }
+
+type ChannelEvent = AriEvent & { channel?: { id: string; state: string } };
 
 function eventTime(event: { timestamp?: string }): Date {
   const at = event.timestamp ? new Date(event.timestamp) : new Date();

@@ -15,6 +15,7 @@ import { ClickToCallService } from './click-to-call.service';
 import { CallsService } from './calls.service';
 import { CallsController } from './calls.controller';
 import { CallOrchestrator } from './call-orchestrator';
+import { ChannelHistory } from './channel-history';
 
 const ENTITIES = TypeOrmModule.forFeature([Call, CallLeg, StoredCallEvent, IdempotencyKey, Cdr]);
 
@@ -30,7 +31,7 @@ export class CallsModule {}
 /** Worker side: the Stasis app that drives the legs. */
 @Module({
   imports: [ENTITIES],
-  providers: [CallStateFunnel, LegDialer, CallOrchestrator],
+  providers: [CallStateFunnel, LegDialer, ChannelHistory, CallOrchestrator],
   exports: [CallOrchestrator],
 })
 export class CallControlModule {}

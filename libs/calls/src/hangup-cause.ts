@@ -78,3 +78,24 @@ export function hangupReason(cause: number | null): string {
 }
 
 export type HangupSide = Leg | 'system';
+
+const CAUSE_TEXT: Record<number, string> = {
+  1: 'Unallocated (unassigned) number',
+  3: 'No route to destination',
+  16: 'Normal Clearing',
+  17: 'User busy',
+  18: 'No user responding',
+  19: 'User alerting, no answer',
+  21: 'Call Rejected',
+  27: 'Destination out of order',
+  31: 'Normal, unspecified',
+  34: 'Circuit/channel congestion',
+  38: 'Network out of order',
+  41: 'Temporary failure',
+  42: 'Switching equipment congestion',
+};
+
+/** Q.850 text for a cause Asterisk reported only by number (CEL). */
+export function causeText(cause: number | null): string | null {
+  return cause === null ? null : (CAUSE_TEXT[cause] ?? `cause ${cause}`);
+}

@@ -54,6 +54,22 @@ export class LegDialer {
       ...(opts.originator ? { originator: opts.originator } : { formats: 'ulaw,alaw' }),
       variables: { variables: opts.variables },
     } as never);
-    await client.channels.dial({ channelId: opts.legUuid, timeout: opts.timeout });
+    await this.dialWhenInStasis(opts.legUuid, opts.timeout);
+  }
+
+  /**
+   * channels/create returns before the new channel has entered the Stasis app; a dial sent in
+   * that gap is refused with "Channel not in Stasis application", so it is retried briefly.
+   */
+  private async dialWhenInStasis(channelId: string, timeout: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ari.requireClient().channels.dial({ channelId, timeout });
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/not in Stasis/i.test(error instanceof Error ? error.message : String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5 * (attempt + 1), 50)));
+      }
+    }
   }
 }
