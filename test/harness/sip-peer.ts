@@ -119,6 +119,12 @@ export class SipPeer {
     return found as ReceivedCall;
   }
 
+  /** Answers a call that is ringing at the peer (the agent picks up now). */
+  async answer(channelId: string): Promise<void> {
+    await this.client.channels.answer({ channelId });
+    this.update(channelId, { answered: true });
+  }
+
   /** Hangs up one call at the peer (the customer or the agent puts the phone down). */
   async hangup(channelId: string): Promise<void> {
     await this.client.channels.hangup({ channelId }).catch(() => undefined);

@@ -38,6 +38,8 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
   private closed = false;
   client?: ari.Client;
   state: ConnectionState = 'connecting';
+  /** when the link was last lost: the best end time for channels that vanished meanwhile */
+  lastLostAt?: Date;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -126,6 +128,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     const wasConnected = this.state === 'connected';
     this.state = 'down';
     if (wasConnected) {
+      this.lastLostAt = new Date();
       this.logger.warn(`ARI lost (${reason}); reconnecting`);
       this.emit('down');
     }

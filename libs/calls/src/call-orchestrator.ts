@@ -222,7 +222,6 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
 
   /** The changes a leg missed, from its live channel or, once gone, from Asterisk's channel log. */
   private catchUp(leg: CallLeg, channel: Channel | undefined, past: LegHistory | undefined, now: Date): CallChange[] {
-    const at = (d?: Date) => d ?? now;
     if (channel) {
       if (channel.state === 'Up' && leg.state !== 'answered') return [{ kind: 'leg_answered', legUuid: leg.legUuid, at: now }];
       if (channel.state === 'Ringing' && leg.state === 'created') return [{ kind: 'leg_ringing', legUuid: leg.legUuid, at: now }];
@@ -232,7 +231,9 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     const changes: CallChange[] = [];
     if (past?.answeredAt && leg.state !== 'answered') changes.push({ kind: 'leg_answered', legUuid: leg.legUuid, at: past.answeredAt });
     const cause = past?.cause ?? null;
-    changes.push({ kind: 'leg_ended', legUuid: leg.legUuid, at: at(past?.endedAt), cause, causeText: past ? causeText(cause) : 'ended while the control plane was away' });
+    // no record from Asterisk (it died with the channel): the moment we lost it is the best guess
+    const lostAt = this.ari.lastLostAt && this.ari.lastLostAt > leg.createdAt ? this.ari.lastLostAt : undefined;
+    changes.push({ kind: 'leg_ended', legUuid: leg.legUuid, at: past?.endedAt ?? lostAt ?? now, cause, causeText: past ? causeText(cause) : 'ended while the control plane was away' });
     return changes;
   }
 

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { AppProcess } from './processes';
+import { SipPeer, waitUntil } from './sip-peer';
+import { testContext, TestContext } from './test-context';
+import { WebhookReceiver } from './webhook-receiver';
+
+export interface HttpResult {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** The built API and worker as real processes, the SIP peer, a CRM receiver and helpers. */
+export class FaultFixture {
+  readonly context: TestContext = testContext();
+  readonly adminToken = `pbx_fault_admin_${randomBytes(12).toString('hex')}`;
+  api!: AppProcess;
+  worker!: AppProcess;
+  peer!: SipPeer;
+  receiver!: WebhookReceiver;
+  db!: Client;
+  trunkId!: number;
+  private tokens: string[] = [];
+
+  constructor(private readonly env: Record<string, string> = {}) {}
+
+  async start(): Promise<void> {
+    this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, { PBX_ADMIN_TOKEN: this.adminToken, ...this.env });
+    this.worker = this.newWorker();
+    await this.api.start();
+    await this.worker.start();
+    this.peer = await SipPeer.connect(this.context);
+    this.receiver = await WebhookReceiver.start();
+    this.db = new Client({ connectionString: this.context.databaseUrl });
+    this.db.on('error', () => undefined); // the database may be restarted under us
+    await this.db.connect();
+    this.trunkId = (await this.request('POST', '/api/pbx/trunks', { name: `fault-carrier-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port: this.context.peer.carrierPort })).body.data.id;
+    for (let i = 0; i < 30; i++) this.tokens.push((await this.request('POST', '/api/pbx/tokens', { name: 'fault', scopes: ['calls'] })).body.data.token);
+  }
+
+  newWorker(): AppProcess {
+    return AppProcess.worker(this.context, this.env);
+  }
+
+  async stop(): Promise<void> {
+    await this.peer?.close().catch(() => undefined);
+    await this.receiver?.close();
+    await this.db?.end().catch(() => undefined);
+    await this.worker?.stop();
+    await this.api?.stop();
+  }
+
+  async request(method: string, path: string, body?: unknown, token = this.adminToken): Promise<HttpResult> {
+    const response = await fetch(`${this.api.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  }
+
+  /** A registered agent extension whose desk phone does `behavior` with calls. */
+  async agent(): Promise<string> {
+    const number = String(3_000_000 + Math.floor(Math.random() * 6_000_000));
+    const password = `pw-${number}-fault`;
+    expect((await this.request('POST', '/api/pbx/extensions', { number, password })).status).toBe(201);
+    await this.peer.addPhone(number, password);
+    await this.peer.waitRegistration(number, 'Registered');
+    await waitUntil(async () => (await this.request('GET', '/api/pbx/extensions')).body.data.some((e: { number: string; registered: boolean }) => e.number === number && e.registered), 5_000, 'registered');
+    return number;
+  }
+
+  clickToCall(from: string, to: string): Promise<HttpResult> {
+    return this.request('POST', '/api/pbx/calls/click-to-call', { from_extension: from, to_phone: to, trunk_id: this.trunkId }, this.tokens[Math.floor(Math.random() * this.tokens.length)]);
+  }
+
+  async call(uuid: string) {
+    return (await this.request('GET', `/api/pbx/calls/${uuid}`)).body.data;
+  }
+
+  async waitStatus(uuid: string, status: string, timeoutMs = 20_000): Promise<void> {
+    await waitUntil(async () => (await this.call(uuid))?.status === status, timeoutMs, `call ${uuid} ${status}`);
+  }
+
+  async subscribe(path: string): Promise<void> {
+    const created = await this.request('POST', '/api/pbx/webhooks', { url: this.receiver.url(path), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] });
+    expect(created.status).toBe(201);
+  }
+
+  /** Events of one call as the receiver got them (2xx answers only), in arrival order. */
+  delivered(path: string, uuid: string): Array<{ id: string; type: string; sequence: number; leg: string | null }> {
+    return this.receiver
+      .on(path)
+      .filter((r) => r.answered === 200)
+      .map((r) => JSON.parse(r.body))
+      .filter((e) => e.call_uuid === uuid);
+  }
+}
+
+export function customerNumber(): string {
+  return `09${String(Math.floor(Math.random() * 100_000_000)).padStart(8, '0')}`;
+}
