@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { report } from './lib/report';
 import { BenchSection } from './lib/types';
-import { SECTIONS } from './sections';
+import { SECTIONS, teardown } from './sections';
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     }
     console.log(`(${Math.round((Date.now() - started) / 1000)} s)`);
   }
+  await teardown();
   console.log('');
   report(results, {
     at: new Date().toISOString(),

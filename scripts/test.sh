@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # npm test: installs what the tests need (npm packages, the Asterisk chroot) and runs every
-# test: unit, then end-to-end against the real PostgreSQL, Asterisk and SIP test peers.
+# test: unit, end-to-end against the real PostgreSQL, Asterisk and SIP test peers, then the
+# fault suite (kills Asterisk and the worker, restarts PostgreSQL, fuzzes the API) on the built
+# API and worker.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
@@ -8,12 +10,14 @@ set -e
 install_deps
 ensure_chroot
 npx tsc -p tsconfig.json --noEmit
+build
 set +e
 
 results="$(mktemp -d)/jest"
 status=0
 npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit.json" "$@" || status=1
 npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e.json" "$@" || status=1
+npx jest --config jest.faults.config.js --ci --runInBand --json --outputFile="$results.faults.json" "$@" || status=1
 
 node -e '
   let passed = 0, failed = 0, skipped = 0;
@@ -25,6 +29,6 @@ node -e '
     } catch { failed += 1; }
   }
   console.log(`\n${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results.unit.json" "$results.e2e.json"
+' "$results.unit.json" "$results.e2e.json" "$results.faults.json"
 rm -rf "$(dirname "$results")"
 exit $status

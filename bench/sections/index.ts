@@ -1,9 +1,16 @@
 import { BenchSection } from '../lib/types';
+import { callSections, stopCallEnv } from './calls';
+import { cdrSearch } from './cdr-search';
 
 export interface SectionDefinition {
   name: string;
   run: () => Promise<BenchSection>;
 }
 
-/** In run order. Each section starts and stops what it needs. */
-export const SECTIONS: SectionDefinition[] = [];
+/** In run order. Sections that share the call environment start it on first use. */
+export const SECTIONS: SectionDefinition[] = [...callSections, cdrSearch];
+
+/** Run once after every section. */
+export async function teardown(): Promise<void> {
+  await stopCallEnv();
+}

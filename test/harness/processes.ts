@@ -48,7 +48,9 @@ export class AppProcess {
     const main = path.join(ROOT, 'dist', 'apps', this.kind, 'src', 'main.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [main], { env: this.env, stdio: ['ignore', log, log] });
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to profile the apps
+    const nodeArgs = (this.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, main], { env: this.env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.child?.once('exit', () => resolve()));
     const deadline = Date.now() + timeoutMs;

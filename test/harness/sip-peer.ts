@@ -5,7 +5,7 @@ import { TestContext } from './test-context';
 /** What a desk phone or the carrier does with a call that reaches it. */
 export type Behavior =
   | { kind: 'ring' } // 180 and keep ringing (no answer)
-  | { kind: 'answer'; afterMs?: number }
+  | { kind: 'answer'; afterMs?: number; hangupAfterMs?: number }
   | { kind: 'reject'; cause: 'busy' | 'congestion' | 'normal' } // 486 / 503 / 603-ish
   | { kind: 'ignore' }; // no provisional answer at all
 
@@ -38,7 +38,9 @@ export class SipPeer {
   readonly calls: ReceivedCall[] = [];
   private readonly phones = new Map<string, Phone>();
   private readonly behaviors = new Map<string, Behavior>();
-  private readonly waiters: Array<() => void> = [];
+  private defaultBehavior: Behavior = { kind: 'ring' };
+  /** read caller id details and X- headers of each call (costs a few ARI requests a call) */
+  recordDetails = true;
 
   private constructor(
     private readonly context: TestContext,
@@ -65,6 +67,16 @@ export class SipPeer {
   /** What a phone (`phone-1001`) or carrier number does with the next calls; default is ring. */
   setBehavior(exten: string, behavior: Behavior): void {
     this.behaviors.set(exten, behavior);
+  }
+
+  /** The behavior for every number without one of its own (benchmarks dial many numbers). */
+  setDefaultBehavior(behavior: Behavior): void {
+    this.defaultBehavior = behavior;
+  }
+
+  /** Forgets the calls recorded so far (long benchmarks). */
+  clearCalls(): void {
+    this.calls.length = 0;
   }
 
   /**
@@ -142,7 +154,7 @@ export class SipPeer {
         .getChannelVar({ channelId: channel.id, variable })
         .then((v) => v.value)
         .catch(() => '');
-    const headerNames = (await read('PJSIP_HEADERS(X-)')).split(',').filter(Boolean);
+    const headerNames = this.recordDetails ? (await read('PJSIP_HEADERS(X-)')).split(',').filter(Boolean) : [];
     const headers: Record<string, string> = {};
     for (const name of headerNames) headers[name] = await read(`PJSIP_HEADER(read,${name})`);
     const call: ReceivedCall = {
@@ -151,12 +163,12 @@ export class SipPeer {
       callerNumber: channel.caller.number,
       callerName: channel.caller.name,
       headers,
-      pAssertedIdentity: await read('PJSIP_HEADER(read,P-Asserted-Identity)'),
+      pAssertedIdentity: this.recordDetails ? await read('PJSIP_HEADER(read,P-Asserted-Identity)') : '',
       answered: false,
       ended: false,
     };
     this.calls.push(call);
-    const behavior = this.behaviors.get(call.exten) ?? { kind: 'ring' };
+    const behavior = this.behaviors.get(call.exten) ?? this.defaultBehavior;
     try {
       switch (behavior.kind) {
         case 'ring':
@@ -169,6 +181,10 @@ export class SipPeer {
           await sleep(behavior.afterMs ?? 0);
           await channel.answer();
           call.answered = true;
+          if (behavior.hangupAfterMs !== undefined) {
+            const hangupAfter = behavior.hangupAfterMs;
+            setTimeout(() => void channel.hangup().catch(() => undefined), hangupAfter);
+          }
           break;
         case 'reject':
           await channel.hangup({ reason: behavior.cause });

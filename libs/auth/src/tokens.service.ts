@@ -16,6 +16,7 @@ export class TokensService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TokensService.name);
   // short cache so a revoked token stops working within seconds without a query per request
   private readonly cache = new Map<string, { context: AuthContext | null; expires: number }>();
+  private readonly touched = new Map<number, number>();
 
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
@@ -65,7 +66,15 @@ export class TokensService implements OnApplicationBootstrap {
     const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });
-    if (row) void this.tokens.update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
+    if (row) this.touch(row.id);
     return context;
+  }
+
+  /** last_used_at is informative: written at most once a minute per token, never on the hot path. */
+  private touch(id: number): void {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < 60_000) return;
+    this.touched.set(id, now);
+    void this.tokens.update({ id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
   }
 }

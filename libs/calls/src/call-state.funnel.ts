@@ -29,6 +29,8 @@ export interface FunnelResult {
 
 class IllegalTransition extends Error {}
 
+const legSnapshot = (leg: CallLeg) => JSON.stringify([leg.state, leg.ringingAt, leg.answeredAt, leg.endedAt, leg.hangupCause, leg.hangupCauseText]);
+
 /**
  * The one place call state changes. Each change runs in one transaction with the call row
  * locked: the transition is checked against the table in call.state.ts, a change already
@@ -45,13 +47,33 @@ export class CallStateFunnel {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
-  /** Stores a new queued call and its A-leg (no event: `queued` is not reported). */
+  /** Stores a new queued call and its A-leg in one statement (no event: `queued` is not reported). */
   async create(call: Call, aLeg: CallLeg, manager?: EntityManager): Promise<void> {
-    const run = async (m: EntityManager) => {
-      await m.insert(Call, call);
-      await m.insert(CallLeg, aLeg);
-    };
-    await (manager ? run(manager) : this.dataSource.transaction(run));
+    await (manager ?? this.dataSource.manager).query(
+      `WITH call AS (
+         INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, trunk_id, trunk_name,
+                            routing_mode, headers, route_plan, token_id, last_sequence, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $14))
+       INSERT INTO call_legs (leg_uuid, call_uuid, leg, endpoint, trunk_id, state, created_at)
+       VALUES ($3, $1, 'a', $15, NULL, 'created', $14)`,
+      [
+        call.callUuid,
+        call.status,
+        call.aLegUuid,
+        call.bLegUuid,
+        call.fromExtension,
+        call.toPhone,
+        call.callerId,
+        call.trunkId,
+        call.trunkName,
+        call.routingMode,
+        JSON.stringify(call.headers),
+        JSON.stringify(call.routePlan),
+        call.tokenId,
+        call.createdAt,
+        aLeg.endpoint,
+      ],
+    );
     this.logger.log(`call ${call.callUuid} queued: ${call.fromExtension} → ${call.toPhone} (${call.routingMode}${call.trunkName ? ` via ${call.trunkName}` : ''}, caller id ${call.callerId})`);
   }
 
@@ -67,6 +89,7 @@ export class CallStateFunnel {
         const call = await manager.findOne(Call, { where: { callUuid }, lock: { mode: 'pessimistic_write' } });
         if (!call) return null;
         const legs = await manager.find(CallLeg, { where: { callUuid }, order: { createdAt: 'ASC' } });
+        const before = new Map(legs.map((l) => [l.legUuid, legSnapshot(l)]));
         const events: CallEvent[] = [];
         const changed = this.applyTo(call, legs, change, events);
         if (!changed) return { call, legs, events, changed };
@@ -74,8 +97,17 @@ export class CallStateFunnel {
           await this.writeCdr(manager, call, legs, events);
         }
         call.updatedAt = change.at;
-        await manager.save(Call, call);
-        await manager.save(CallLeg, legs);
+        // explicit writes of what changed: save() would first re-read every row
+        const { callUuid: _key, ...callFields } = call;
+        await manager.update(Call, { callUuid }, callFields);
+        for (const leg of legs) {
+          const previous = before.get(leg.legUuid);
+          if (previous === undefined) await manager.insert(CallLeg, leg);
+          else if (previous !== legSnapshot(leg)) {
+            const { legUuid, ...legFields } = leg;
+            await manager.update(CallLeg, { legUuid }, legFields);
+          }
+        }
         for (const event of events) await this.store(manager, event);
         return { call, legs, events, changed };
       });

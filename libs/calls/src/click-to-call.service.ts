@@ -124,8 +124,10 @@ export class ClickToCallService {
       hangupCauseText: null,
     } satisfies CallLeg);
 
-    const stored = await this.dataSource.transaction(async (manager) => {
-      if (idempotencyKey !== undefined) {
+    if (idempotencyKey === undefined) {
+      await this.funnel.create(call, aLeg);
+    } else {
+      const stored = await this.dataSource.transaction(async (manager) => {
         const inserted = await manager
           .createQueryBuilder()
           .insert()
@@ -134,11 +136,11 @@ export class ClickToCallService {
           .orIgnore()
           .execute();
         if (!inserted.raw?.length) return false; // a concurrent twin won: answer with its call
-      }
-      await this.funnel.create(call, aLeg, manager);
-      return true;
-    });
-    if (!stored) return (await this.replay(auth.tokenId, idempotencyKey as string, requestHash)) as ClickToCallAccepted;
+        await this.funnel.create(call, aLeg, manager);
+        return true;
+      });
+      if (!stored) return (await this.replay(auth.tokenId, idempotencyKey, requestHash)) as ClickToCallAccepted;
+    }
 
     try {
       await this.dialer.dialAgent(call.callUuid, call.aLegUuid, extension.number, call.toPhone);
