@@ -61,6 +61,7 @@ cat <<MSG
 PBX control plane is up.
   API          $URL   (OpenAPI: $URL/docs, health: $URL/health)
   SIP          udp/tcp 127.0.0.1:$SIP_PORT (realm ${SIP_REALM:-pbx}; register as <extension>@127.0.0.1)
+  Metrics      $URL/metrics (API), http://127.0.0.1:${WORKER_METRICS_PORT:-3001}/metrics (worker)
   Admin token  $PBX_ADMIN_TOKEN
   Logs         $LOG_DIR/api.log, $LOG_DIR/worker.log, ${ASTERISK_CHROOT:-<external>}/srv/pbx/pbx/log/messages.log
   Stop         npm run down
