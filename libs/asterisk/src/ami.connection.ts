@@ -53,8 +53,9 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
     const client = this.requireClient();
     const actionId = randomUUID();
     const events: AmiMessage[] = [];
+    let onEvent: (event: AmiMessage) => void = () => undefined;
     const done = new Promise<AmiMessage[]>((resolve) => {
-      const onEvent = (event: AmiMessage) => {
+      onEvent = (event: AmiMessage) => {
         if (event.ActionID !== actionId) return;
         if (event.Event === completeEvent) {
           client.off('event', onEvent);
@@ -65,10 +66,14 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
       };
       client.on('event', onEvent);
     });
-    const reply = await withTimeout(client.action({ ...message, ActionID: actionId }, true), `AMI ${message.Action}`);
-    // "no objects found" style errors are an empty list, not a failure
-    if (reply.Response === 'Error') return [];
-    return withTimeout(done, `AMI ${message.Action} list`);
+    try {
+      const reply = await withTimeout(client.action({ ...message, ActionID: actionId }, true), `AMI ${message.Action}`);
+      // "no objects found" style errors are an empty list, not a failure
+      if (reply.Response === 'Error') return [];
+      return await withTimeout(done, `AMI ${message.Action} list`);
+    } finally {
+      client.off('event', onEvent); // also when the action failed or timed out
+    }
   }
 
   private requireClient(): AmiClient {

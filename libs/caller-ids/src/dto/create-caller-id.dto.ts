@@ -5,7 +5,7 @@ import { Nullable, Optional, SafeText } from '@pbx/common';
 export class CreateCallerIdDto {
   @ApiProperty({ example: '02873001234', pattern: '^\\+?[0-9]{3,32}$' })
   @IsString()
-  @Matches(/^\+?[0-9]{3,32}$/, { message: 'number must be 3 to 32 digits, optionally starting with +' })
+  @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'number must be 3 to 32 digits, optionally starting with +' })
   number: string;
 
   @ApiPropertyOptional({ example: 'Hotline', maxLength: 100 })

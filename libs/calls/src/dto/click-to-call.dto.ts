@@ -35,7 +35,7 @@ export class ClickToCallDto {
   @ApiPropertyOptional({ example: '02873001234', description: 'one of GET /api/pbx/caller-ids, the extension number or its outbound_caller_id' })
   @Optional()
   @IsString()
-  @Matches(/^\+?[0-9]{3,32}$/, { message: 'caller_id must be 3 to 32 digits, optionally starting with +' })
+  @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'caller_id must be 3 to 32 digits, optionally starting with +' })
   caller_id?: string;
 
   @ApiPropertyOptional({ example: 4, description: 'wins over trunk_name' })
@@ -49,6 +49,7 @@ export class ClickToCallDto {
   @Optional()
   @IsString()
   @MaxLength(100)
+  @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'trunk_name must not contain control characters' })
   trunk_name?: string;
 
   @ApiPropertyOptional({ example: { 'Crm-Ticket': 'T-42' }, description: 'sent on the B-leg INVITE as X-<key>' })

@@ -25,7 +25,7 @@ export class SearchCdrsDto {
   @ApiPropertyOptional({ example: '0987654321', description: 'the customer number, exact' })
   @Optional()
   @IsString()
-  @Matches(/^\+?[0-9]{3,32}$/, { message: 'phone must be 3 to 32 digits, optionally starting with +' })
+  @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'phone must be 3 to 32 digits, optionally starting with +' })
   phone?: string;
 
   @ApiPropertyOptional({ enum: DISPOSITIONS })

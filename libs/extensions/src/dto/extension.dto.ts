@@ -5,7 +5,7 @@ import { Nullable, Optional, SafeText } from '@pbx/common';
 import { EXTENSION_STATUSES, ExtensionStatus } from '../extension.entity';
 
 export const EXTENSION_NUMBER = /^[0-9]{3,10}$/;
-export const PHONE_NUMBER = /^\+?[0-9]{3,32}$/;
+export const PHONE_NUMBER = /^(?=.{3,32}$)\+?[0-9]+$/;
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
 const NumberRule = () => applyDecorators(IsString(), Matches(EXTENSION_NUMBER, { message: 'number must be 3 to 10 digits' }));

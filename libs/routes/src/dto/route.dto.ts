@@ -6,7 +6,7 @@ import { Optional, SafeText } from '@pbx/common';
 const PatternRule = () => applyDecorators(IsString(), Matches(/^\+?[0-9X]{0,20}$/, { message: 'pattern is digits (X = any digit), optionally after +, at most 20; empty matches every number' }));
 const TrunkIdsRule = () => applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxSize(10), ArrayUnique(), IsInt({ each: true }), Min(1, { each: true }), Max(2_147_483_647, { each: true }));
 const StripRule = () => applyDecorators(IsInt(), Min(0), Max(20));
-const PrependRule = () => applyDecorators(IsString(), Matches(/^\+?[0-9]{0,16}$/, { message: 'prepend is up to 16 digits, optionally after +' }));
+const PrependRule = () => applyDecorators(IsString(), Matches(/^(?=.{0,16}$)\+?[0-9]*$/, { message: 'prepend is up to 16 digits, optionally after +' }));
 
 export class CreateRouteDto {
   @ApiProperty({ example: 'Vietnam mobiles' })
