@@ -13,7 +13,9 @@ interface Cursor {
 const encode = (c: Cursor) => Buffer.from(`${c.startedAt}|${c.id}`).toString('base64url');
 function decode(raw: string): Cursor {
   const [startedAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (!startedAt || !/^[0-9]{1,19}$/.test(id ?? '') || Number.isNaN(Date.parse(startedAt))) throw DomainError.invalid('cursor', 'cursor is not valid');
+  // only what this service wrote: an ISO timestamp and a bigint id
+  const valid = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(startedAt ?? '') && !Number.isNaN(Date.parse(startedAt)) && /^[0-9]{1,19}$/.test(id ?? '') && BigInt(id) <= 9223372036854775807n;
+  if (!valid) throw DomainError.invalid('cursor', 'cursor is not valid');
   return { startedAt, id };
 }
 
@@ -26,8 +28,8 @@ export class CdrsService {
     const limit = Number(query.limit ?? 100);
     if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) throw DomainError.invalid('to', 'to must be after from');
     const qb = this.cdrs.createQueryBuilder('c');
-    if (query.from) qb.andWhere('c.started_at >= :from', { from: query.from });
-    if (query.to) qb.andWhere('c.started_at < :to', { to: query.to });
+    if (query.from) qb.andWhere('c.started_at >= :from', { from: new Date(query.from).toISOString() });
+    if (query.to) qb.andWhere('c.started_at < :to', { to: new Date(query.to).toISOString() });
     if (query.extension) qb.andWhere('c.from_extension = :extension', { extension: query.extension });
     if (query.phone) qb.andWhere('c.to_phone = :phone', { phone: query.phone });
     if (query.disposition) qb.andWhere('c.disposition = :disposition', { disposition: query.disposition });

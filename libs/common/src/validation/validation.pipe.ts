@@ -38,6 +38,21 @@ export class ApiValidationPipe implements PipeTransform {
         throw validationFailed([{ field: 'body', message: 'body must be a JSON object' }]);
       }
     }
+    if (depthOver(value, MAX_DEPTH)) throw validationFailed([{ field: metadata.type, message: `nested deeper than ${MAX_DEPTH} levels` }]);
     return this.inner.transform(value, metadata);
   }
+}
+
+/** No field of the API nests deeply; a deep body would overflow class-transformer's recursion. */
+const MAX_DEPTH = 32;
+
+function depthOver(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item as object)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
