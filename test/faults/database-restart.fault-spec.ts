@@ -3,11 +3,25 @@ import * as fs from 'node:fs';
 import { customerNumber, FaultFixture } from '../harness/fault-fixture';
 import { waitUntil } from '../harness/sip-peer';
 
-/** PostgreSQL's own control command (Debian's pg_ctlcluster), on the machine's cluster. */
+/**
+ * PostgreSQL's own control command (Debian's pg_ctlcluster), on the machine's cluster. Starting
+ * a running cluster is a no-op (pg_ctlcluster itself exits 2 for it).
+ */
 function cluster(action: 'stop' | 'start'): void {
   const version = fs.readdirSync('/etc/postgresql').sort().pop();
   if (!version) throw new Error('no PostgreSQL cluster found in /etc/postgresql');
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'ignore', timeout: 60_000 });
+  const ctl = (...args: string[]) => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', ...args], { stdio: 'ignore', timeout: 60_000 });
+  if (action === 'start' && running(ctl)) return;
+  ctl(action, ...(action === 'stop' ? ['-m', 'fast'] : []));
+}
+
+function running(ctl: (...args: string[]) => Buffer): boolean {
+  try {
+    ctl('status');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -19,8 +33,11 @@ describe('fault: PostgreSQL restarted', () => {
 
   beforeAll(() => fx.start());
   afterAll(async () => {
-    cluster('start'); // never leave the machine without its database
-    await fx.stop();
+    try {
+      cluster('start'); // never leave the machine without its database
+    } finally {
+      await fx.stop();
+    }
   });
 
   it('answers 503 while the database is down and recovers without a restart', async () => {
