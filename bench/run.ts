@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     const started = Date.now();
     console.log(`\n== ${section.name} ==`);
     try {
-      results.push(await section.run());
+      const result = await section.run();
+      results.push(result);
+      // each section's figures as soon as they exist: a later section that hangs loses nothing
+      for (const f of result.figures) console.log(`  ${f.name}: ${f.ours} ${f.unit} (baseline ${f.baseline ?? '-'}, ratio ${f.ratio ?? '-'})`);
     } catch (error) {
       console.error(`section ${section.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
       results.push({ section: section.name, description: 'failed', figures: [], details: { error: String(error) } });

@@ -219,6 +219,16 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       expect(await callCount()).toBe(before);
     });
 
+    it('a header value that is not valid Unicode (lone surrogate) is 422 even with the phone registered, and places nothing', async () => {
+      const { number } = await agent();
+      const before = await callCount();
+      const calls = peer.calls.length;
+      const response = await clickToCall({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, headers: { Ticket: 'T-\ud800' } }).expect(422);
+      expect(response.body.error.details).toEqual([{ field: 'headers.Ticket', message: expect.stringMatching(/Unicode/) }]);
+      expect(await callCount()).toBe(before);
+      expect(peer.calls.length).toBe(calls);
+    });
+
     it.each([
       ['CRLF in a header value', { headers: { Ticket: 'x\r\nX-Evil: 1' } }, 'headers'],
       ['bad header key', { headers: { 'Bad Key': 'x' } }, 'headers'],

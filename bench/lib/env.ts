@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
 import { startTestEnvironment } from '../../test/harness/global-setup';
 import { AppProcess } from '../../test/harness/processes';
-import { SipPeer, waitUntil } from '../../test/harness/sip-peer';
+import { SipPeer, sleep, waitUntil } from '../../test/harness/sip-peer';
 import { TestContext } from '../../test/harness/test-context';
 
 /**
@@ -22,7 +22,7 @@ export class BenchEnv {
 
   static async start(env: Record<string, string> = {}): Promise<BenchEnv> {
     const bench = new BenchEnv();
-    const { context, instances } = await startTestEnvironment({ base: Number(process.env.BENCH_PORT_BASE ?? 18000), dbName: 'pbx_bench' });
+    const { context, instances } = await startTestEnvironment({ base: Number(process.env.BENCH_PORT_BASE ?? 25000), dbName: 'pbx_bench' });
     bench.context = context;
     bench.instances = instances;
     const quiet = { LOG_LEVEL: 'warn', ...env };
@@ -36,7 +36,8 @@ export class BenchEnv {
   }
 
   async stop(): Promise<void> {
-    await this.peer?.close().catch(() => undefined);
+    // hanging up hundreds of channels over ARI can stall; never let it keep the run from ending
+    await Promise.race([this.peer?.close().catch(() => undefined), sleep(10_000)]);
     await this.worker?.stop();
     await this.api?.stop();
     await Promise.all(this.instances.map((i) => i.stop()));

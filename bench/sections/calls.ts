@@ -31,13 +31,18 @@ export async function stopCallEnv(): Promise<void> {
 
 const agentOf = (agents: string[], i: number) => agents[i % agents.length];
 
+/** What every agent's desk phone does with the next calls (customers follow the default behavior). */
+function agentsDo(env: BenchEnv, agents: string[], behavior: Parameters<BenchEnv['peer']['setBehavior']>[1]): void {
+  for (const agent of agents) env.peer.setBehavior(`phone-${agent}`, behavior);
+}
+
 /**
  * click-to-call API latency at 100 requests/s with many tokens, against a bare script doing
  * only the ARI create+dial the API does. The agents' phones refuse at once so calls stay short.
  */
 async function clickToCallLatency(): Promise<BenchSection> {
   const { env, raw, agents } = await callEnv();
-  env.peer.setDefaultBehavior({ kind: 'reject', cause: 'busy' });
+  agentsDo(env, agents, { kind: 'reject', cause: 'busy' });
   const rate = Number(process.env.BENCH_RATE ?? 100);
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const ours: number[] = [];
@@ -96,6 +101,8 @@ async function twoLegThroughput(): Promise<BenchSection> {
   const { env, raw, agents } = await callEnv();
   const calls = Number(process.env.BENCH_CALLS ?? 200);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
+  // the agent answers and stays; the customer answers and hangs up 200 ms later
+  agentsDo(env, agents, { kind: 'answer' });
   env.peer.setDefaultBehavior({ kind: 'answer', hangupAfterMs: 200 });
   env.peer.clearCalls();
 
@@ -150,6 +157,7 @@ async function twoLegThroughput(): Promise<BenchSection> {
   const cdrs = await env.request('GET', `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 3_600_000).toISOString()}`, undefined, env.token());
   const ourCdrs = (cdrs.body.data as Array<{ call_uuid: string; disposition: string }>).filter((c) => uuids.includes(c.call_uuid));
   const cdrEvents = receiver.on('/bench').map((r) => JSON.parse(r.body)).filter((e) => e.type === 'pbx.cdr.created' && uuids.includes(e.call_uuid));
+  await env.request('DELETE', `/api/pbx/webhooks/${created.body.data.id}`);
   await receiver.close();
   const oursRate = (calls * 1000) / oursMs;
   const rawRate = (calls * 1000) / rawMs;
@@ -173,17 +181,21 @@ async function twoLegThroughput(): Promise<BenchSection> {
 async function memory(): Promise<BenchSection> {
   const { env, agents } = await callEnv();
   const live = Number(process.env.BENCH_LIVE_CALLS ?? 500);
-  env.peer.setDefaultBehavior({ kind: 'ring' });
+  agentsDo(env, agents, { kind: 'ring' });
   await sleep(2_000);
   const idle = { api: env.api.rssBytes(), worker: env.worker.rssBytes() };
+  const statuses: Record<number, number> = {};
   const result = await atRate(50, (live / 50) * 1000, async (i) => {
     const response = await env.request('POST', '/api/pbx/calls/click-to-call', { from_extension: agentOf(agents, i), to_phone: `0933${String(i).padStart(6, '0')}`, trunk_id: env.trunkId }, env.token());
-    if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${JSON.stringify(response.body)}`);
   });
-  await waitUntil(async () => {
-    const metrics = await (await fetch(env.worker.metricsUrl)).text();
-    return Number(/pbx_active_calls (\d+)/.exec(metrics)?.[1] ?? 0) >= live - result.errors;
-  }, 60_000, 'calls live');
+  console.log(`  click-to-call answers: ${JSON.stringify(statuses)}`);
+  const activeCalls = async () => Number(/pbx_active_calls (\d+)/.exec(await (await fetch(env.worker.metricsUrl)).text())?.[1] ?? 0);
+  await waitUntil(async () => (await activeCalls()) >= live - result.errors, 60_000, 'calls live').catch(async (error) => {
+    const ended = await env.request('GET', `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 600_000).toISOString()}&phone=0933`, undefined, env.token());
+    throw new Error(`${error}: ${await activeCalls()} live; ended meanwhile: ${JSON.stringify(ended.body.data?.slice(0, 3))}`);
+  });
   await sleep(1_000);
   const loaded = { api: env.api.rssBytes(), worker: env.worker.rssBytes() };
   await env.peer.hangupAll();

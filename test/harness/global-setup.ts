@@ -22,7 +22,11 @@ export default async function globalSetup(): Promise<void> {
   process.env[CONTEXT_VARIABLE] = JSON.stringify(context);
 }
 
-/** Fresh database + the PBX's Asterisk + the SIP test peer; also used by the benchmarks. */
+/**
+ * Fresh database + the PBX's Asterisk + the SIP test peer; also used by the benchmarks. Ports
+ * from `base` to `base + 4999`: services under `base + 200`, then 2000 RTP ports (1000 calls) for
+ * each Asterisk.
+ */
 export async function startTestEnvironment(options: { base: number; dbName: string }): Promise<{ context: TestContext; instances: AsteriskInstance[] }> {
   const { base, dbName } = options;
   const chrootDir = execFileSync('bash', [path.resolve(__dirname, '../../asterisk/chroot.sh')], { encoding: 'utf8' }).trim();
@@ -35,7 +39,7 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
     chrootDir,
     databaseUrl,
     sipRealm: 'pbx-test',
-    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test', rtpStart: base + 1000, rtpEnd: base + 1499 },
+    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test', rtpStart: base + 1000, rtpEnd: base + 2999 },
     // ari-client keeps REST credentials in a process-wide registry (swagger-client's global
     // authorizations), so the peer, driven from this same process, shares the PBX's ARI login
     peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: '' },
@@ -56,8 +60,8 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
       AMI_PORT: base + 138,
       AMI_USERNAME: 'peer',
       AMI_PASSWORD: secret(),
-      RTP_START: base + 1500,
-      RTP_END: base + 1999,
+      RTP_START: base + 3000,
+      RTP_END: base + 4999,
     },
   });
   await Promise.all([pbx.start(), peer.start()]);

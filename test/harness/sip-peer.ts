@@ -142,9 +142,12 @@ export class SipPeer {
     await this.client.channels.hangup({ channelId }).catch(() => undefined);
   }
 
+  /** Hangs up every channel of the peer, 50 requests at a time (Asterisk limits HTTP sessions). */
   async hangupAll(): Promise<void> {
     const channels = await this.client.channels.list().catch(() => []);
-    await Promise.all(channels.map((channel) => channel.hangup().catch(() => undefined)));
+    for (let i = 0; i < channels.length; i += 50) {
+      await Promise.all(channels.slice(i, i + 50).map((channel) => channel.hangup().catch(() => undefined)));
+    }
   }
 
   private async onStasisStart(event: ari.StasisStart, channel: ari.Channel): Promise<void> {

@@ -27,6 +27,11 @@ describe('HttpErrorFilter', () => {
     expect(filter.toBody(new BadRequestException()).error.code).toBe('validation_failed');
   });
 
+  it('answers a path the router cannot percent-decode with 404', () => {
+    const error = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
+    expect(filter.toBody(error).error.code).toBe('not_found');
+  });
+
   it('turns a lost database connection into 503 and anything unknown into 500', () => {
     expect(filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).error.code).toBe('service_unavailable');
     expect(filter.toBody(new TypeError('boom')).error.code).toBe('internal_error');

@@ -38,21 +38,36 @@ export class ApiValidationPipe implements PipeTransform {
         throw validationFailed([{ field: 'body', message: 'body must be a JSON object' }]);
       }
     }
-    if (depthOver(value, MAX_DEPTH)) throw validationFailed([{ field: metadata.type, message: `nested deeper than ${MAX_DEPTH} levels` }]);
+    const problem = shapeProblem(value, metadata.type);
+    if (problem) throw validationFailed([problem]);
     return this.inner.transform(value, metadata);
   }
 }
 
 /** No field of the API nests deeply; a deep body would overflow class-transformer's recursion. */
 const MAX_DEPTH = 32;
+/** NUL (PostgreSQL text refuses it) or a lone UTF-16 surrogate (not Unicode; jsonb refuses it) */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function depthOver(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
+/**
+ * What no route accepts, checked before class-transformer sees the value: nesting deeper than
+ * MAX_DEPTH, and strings (keys or values) that PostgreSQL cannot store.
+ */
+export function shapeProblem(value: unknown, root: string): FieldProblem | null {
+  const stack: Array<[unknown, number, string]> = [[value, 0, root]];
   while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
+    const [item, depth, field] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return { field, message: 'must be valid Unicode text without NUL characters' };
+      continue;
+    }
     if (item === null || typeof item !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(item as object)) stack.push([child, depth + 1]);
+    if (depth >= MAX_DEPTH) return { field: root, message: `nested deeper than ${MAX_DEPTH} levels` };
+    for (const [key, child] of Object.entries(item as object)) {
+      const path = field === 'body' || field === 'query' ? key : `${field}.${key}`;
+      if (UNSTORABLE.test(key)) return { field: root, message: 'keys must be valid Unicode text without NUL characters' };
+      stack.push([child, depth + 1, path]);
+    }
   }
-  return false;
+  return null;
 }
