@@ -4,6 +4,7 @@ import { startTestEnvironment } from '../../test/harness/global-setup';
 import { AppProcess } from '../../test/harness/processes';
 import { SipPeer, sleep, waitUntil } from '../../test/harness/sip-peer';
 import { TestContext } from '../../test/harness/test-context';
+import { cpuSnapshot, CpuSnapshot } from './cpu';
 
 /**
  * What the call benchmarks share: a fresh database, the PBX's Asterisk, the SIP test peer, and
@@ -41,6 +42,18 @@ export class BenchEnv {
     await this.worker?.stop();
     await this.api?.stop();
     await Promise.all(this.instances.map((i) => i.stop()));
+  }
+
+  /** CPU seconds used so far by each process of the run (see cpuSpent). */
+  cpu(): CpuSnapshot {
+    return cpuSnapshot([
+      ['api', (_c, _n, pid) => pid === this.api.pid],
+      ['worker', (_c, _n, pid) => pid === this.worker.pid],
+      ['asterisk_pbx', (c) => c.includes(`/${this.context.pbx.name}/`)],
+      ['asterisk_peer', (c) => c.includes(`/${this.context.peer.name}/`)],
+      ['postgres', (_c, comm) => comm.startsWith('postgres')],
+      ['load_generator', (_c, _n, pid) => pid === process.pid],
+    ]);
   }
 
   async request(method: string, path: string, body?: unknown, token = this.adminToken): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any

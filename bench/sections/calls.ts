@@ -1,5 +1,6 @@
 import { BenchEnv } from '../lib/env';
 import { RawAri } from '../lib/raw-ari';
+import { CpuSnapshot, cpuSpent } from '../lib/cpu';
 import { atRate, summary } from '../lib/stats';
 import { BenchSection, figure, round } from '../lib/types';
 import { WebhookReceiver } from '../../test/harness/webhook-receiver';
@@ -64,18 +65,26 @@ async function clickToCallLatency(): Promise<BenchSection> {
   // warm up both paths, then alternate rounds so both see the same machine
   await atRate(20, 1_000, placeOurs);
   await atRate(20, 1_000, placeBare);
+  const cpu = { ours: {} as CpuSnapshot, bare: {} as CpuSnapshot };
+  const addCpu = (into: CpuSnapshot, spent: CpuSnapshot) => Object.entries(spent).forEach(([k, v]) => (into[k] = Math.round(((into[k] ?? 0) + v) * 100) / 100));
   for (let round = 0; round < 2; round++) {
+    let before = env.cpu();
     const b = await atRate(rate, seconds * 1000, placeBare);
+    await sleep(1_000); // the calls' hangups are part of their cost
+    addCpu(cpu.bare, cpuSpent(before, env.cpu()));
     bare.push(...b.latencies);
     bareErrors += b.errors;
     bareElapsed += b.elapsedMs;
-    await sleep(1_000);
+    before = env.cpu();
     const o = await atRate(rate, seconds * 1000, placeOurs);
+    await sleep(1_000);
+    addCpu(cpu.ours, cpuSpent(before, env.cpu()));
     ours.push(...o.latencies);
     oursErrors += o.errors;
     oursElapsed += o.elapsedMs;
-    await sleep(1_000);
   }
+  console.log(`  CPU seconds for ${ours.length} calls, ours: ${JSON.stringify(cpu.ours)}`);
+  console.log(`  CPU seconds for ${bare.length} calls, bare: ${JSON.stringify(cpu.bare)}`);
   const o = summary(ours);
   const b = summary(bare);
   return {
@@ -88,7 +97,7 @@ async function clickToCallLatency(): Promise<BenchSection> {
       figure('throughput', 'req/s', (ours.length * 1000) / oursElapsed, (bare.length * 1000) / bareElapsed),
       figure('errors', 'requests', oursErrors, bareErrors),
     ],
-    details: { ours: o, bare: b },
+    details: { ours: o, bare: b, cpu_seconds: cpu },
   };
 }
 
@@ -130,9 +139,12 @@ async function twoLegThroughput(): Promise<BenchSection> {
   };
 
   raw.eventDelays.length = 0;
+  let before = env.cpu();
   const rawMs = await runPool((i) => raw.twoLegCall(`PJSIP/${agentOf(agents, i)}`, `PJSIP/0911${String(i).padStart(6, '0')}@trunk-${env.trunkId}`));
   const rawEventDelays = [...raw.eventDelays];
+  const rawCpu = cpuSpent(before, env.cpu());
   await sleep(1_000);
+  before = env.cpu();
 
   const uuids: string[] = [];
   const oursMs = await runPool(async (i) => {
@@ -154,6 +166,9 @@ async function twoLegThroughput(): Promise<BenchSection> {
     });
     await finished;
   });
+  const oursCpu = cpuSpent(before, env.cpu());
+  console.log(`  CPU seconds for ${calls} calls, ours: ${JSON.stringify(oursCpu)}`);
+  console.log(`  CPU seconds for ${calls} calls, raw: ${JSON.stringify(rawCpu)}`);
   const cdrs = await env.request('GET', `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 3_600_000).toISOString()}`, undefined, env.token());
   const ourCdrs = (cdrs.body.data as Array<{ call_uuid: string; disposition: string }>).filter((c) => uuids.includes(c.call_uuid));
   const cdrEvents = receiver.on('/bench').map((r) => JSON.parse(r.body)).filter((e) => e.type === 'pbx.cdr.created' && uuids.includes(e.call_uuid));
@@ -173,7 +188,7 @@ async function twoLegThroughput(): Promise<BenchSection> {
       figure('webhook latency p50 (Asterisk event → CRM)', 'ms', w.p50, r.p50),
       figure('webhook latency p99 (Asterisk event → CRM)', 'ms', w.p99, r.p99, { target: '≤ 50 ms', met: w.p99 <= 50 }),
     ],
-    details: { webhook: w, raw_event_delivery: r, answered: ourCdrs.filter((c) => c.disposition === 'ANSWERED').length, ours_ms: round(oursMs), raw_ms: round(rawMs) },
+    details: { cpu_seconds: { ours: oursCpu, raw: rawCpu }, webhook: w, raw_event_delivery: r, answered: ourCdrs.filter((c) => c.disposition === 'ANSWERED').length, ours_ms: round(oursMs), raw_ms: round(rawMs) },
   };
 }
 

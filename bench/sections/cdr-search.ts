@@ -22,7 +22,7 @@ import type { SectionDefinition } from './index';
  * p99 ≤ 50 ms for each.
  *
  * Environment: BENCH_CDR_ROWS (10000000), BENCH_CDR_SAMPLES per shape (400),
- * BENCH_CDR_PAGES per cursor walk (10), BENCH_CDR_FRESH=1 to regenerate, BENCH_CDR_PORT (18500),
+ * BENCH_CDR_PAGES per cursor walk (10), BENCH_CDR_FRESH=1 to regenerate, BENCH_CDR_PORT (24500),
  * BENCH_CDR_SEED (random, printed), BENCH_DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -78,7 +78,7 @@ async function run(): Promise<BenchSection> {
   const dataset = await ensureCdrDataset({ adminUrl, dbName: DB_NAME, rows, fresh: process.env.BENCH_CDR_FRESH === '1' });
   const db = new Client({ connectionString: dataset.databaseUrl });
   await db.connect();
-  const api = new ApiProcess(dataset.databaseUrl, env('BENCH_CDR_PORT', 18500));
+  const api = new ApiProcess(dataset.databaseUrl, env('BENCH_CDR_PORT', 24500));
   try {
     const cache = await warmCache(db);
     console.log(`[cdr-search] ${cache}`);

@@ -28,7 +28,7 @@ class WebhookMetricsBinding {}
 
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
+  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app, 'system'), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
   providers: [RegistrationMonitor, UnroutedCallsHandler, MetricsServer],
 })
 export class WorkerModule {}

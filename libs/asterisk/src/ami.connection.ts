@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import AmiClient, { AmiMessage } from 'asterisk-ami-client';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -6,11 +6,14 @@ import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { Backoff, ConnectionState } from './connection-state';
 
 const ACTION_TIMEOUT_MS = 5_000;
+/** Injection token: the AMI EventMask of this process ('off', 'system', 'on', ...). */
+export const AMI_EVENT_MASK = Symbol('AMI_EVENT_MASK');
 
 /**
  * The one AMI session of a process: reconnects with backoff (reset after success), reports its
  * state to health and metrics, and matches replies and list events to actions by ActionID.
- * Re-emits every AMI event as 'event'.
+ * Re-emits every AMI event as 'event'; which events Asterisk sends is set by AMI_EVENT_MASK
+ * (list actions' replies come whatever the mask).
  */
 @Injectable()
 export class AmiConnection extends EventEmitter implements OnModuleInit, OnModuleDestroy {
@@ -21,7 +24,10 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
   private retryTimer?: NodeJS.Timeout;
   state: ConnectionState = 'connecting';
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(AMI_EVENT_MASK) private readonly eventMask: string = 'on',
+  ) {
     super();
     this.setMaxListeners(100);
   }
@@ -88,6 +94,8 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
     try {
       const { host, port, username, password } = this.config.ami;
       await client.connect(username, password, { host, port });
+      const masked = await withTimeout(client.action({ Action: 'Events', EventMask: this.eventMask, ActionID: randomUUID() }, true), 'AMI Events');
+      if (masked.Response === 'Error') throw new Error(`AMI Events ${this.eventMask} refused: ${masked.Message ?? 'error'}`);
       this.client = client;
       this.state = 'connected';
       this.backoff.reset();
@@ -97,6 +105,11 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
       this.emit('connected');
     } catch (error) {
       client.removeAllListeners();
+      try {
+        client.disconnect(); // a login that went through but a refused Events action
+      } catch {
+        /* not connected */
+      }
       this.lost(client, error instanceof Error ? error.message : String(error));
     }
   }

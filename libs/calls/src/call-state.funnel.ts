@@ -8,7 +8,7 @@ import { CallLeg } from './call-leg.entity';
 import { alreadyReached, CallStatus, canTransition } from './call.state';
 import { nextEvent } from './call-event.factory';
 import { callDisposition, HangupSide } from './hangup-cause';
-import { StoredCallEvent } from './stored-call-event.entity';
+import { CallRows } from './call-rows';
 
 /** What happened to a call, as the orchestrator or the API saw it. */
 export type CallChange =
@@ -41,11 +41,18 @@ const legSnapshot = (leg: CallLeg) => JSON.stringify([leg.state, leg.ringingAt, 
 export class CallStateFunnel {
   private readonly logger = new Logger('calls');
 
+  private cachedRows?: CallRows;
+
   constructor(
     private readonly dataSource: DataSource,
     @Optional() @Inject(CALL_EVENT_SINK) private readonly sink?: CallEventSink,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
+
+  /** built on first use: the entity metadata exists once the data source is initialized */
+  private get rows(): CallRows {
+    return (this.cachedRows ??= new CallRows(this.dataSource.manager));
+  }
 
   /** Stores a new queued call and its A-leg in one statement (no event: `queued` is not reported). */
   async create(call: Call, aLeg: CallLeg, manager?: EntityManager): Promise<void> {
@@ -86,9 +93,9 @@ export class CallStateFunnel {
   private async applyInTransaction(callUuid: string, change: CallChange): Promise<FunnelResult | null> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const call = await manager.findOne(Call, { where: { callUuid }, lock: { mode: 'pessimistic_write' } });
-        if (!call) return null;
-        const legs = await manager.find(CallLeg, { where: { callUuid }, order: { createdAt: 'ASC' } });
+        const locked = await this.rows.lock(manager, callUuid);
+        if (!locked) return null;
+        const { call, legs } = locked;
         const before = new Map(legs.map((l) => [l.legUuid, legSnapshot(l)]));
         const events: CallEvent[] = [];
         const changed = this.applyTo(call, legs, change, events);
@@ -98,15 +105,11 @@ export class CallStateFunnel {
         }
         call.updatedAt = change.at;
         // explicit writes of what changed: save() would first re-read every row
-        const { callUuid: _key, ...callFields } = call;
-        await manager.update(Call, { callUuid }, callFields);
+        await this.rows.updateCall(manager, call);
         for (const leg of legs) {
           const previous = before.get(leg.legUuid);
-          if (previous === undefined) await manager.insert(CallLeg, leg);
-          else if (previous !== legSnapshot(leg)) {
-            const { legUuid, ...legFields } = leg;
-            await manager.update(CallLeg, { legUuid }, legFields);
-          }
+          if (previous === undefined) await this.rows.insertLeg(manager, leg);
+          else if (previous !== legSnapshot(leg)) await this.rows.updateLeg(manager, leg);
         }
         for (const event of events) await this.store(manager, event);
         return { call, legs, events, changed };
@@ -272,16 +275,11 @@ export class CallStateFunnel {
   }
 
   private async store(manager: EntityManager, event: CallEvent): Promise<void> {
-    await manager.insert(StoredCallEvent, {
-      id: event.id,
-      callUuid: event.call_uuid,
-      sequence: event.sequence,
-      type: event.type,
-      leg: event.leg,
-      legUuid: event.leg_uuid,
-      occurredAt: new Date(event.occurred_at),
-      payload: event,
-    });
+    await manager.query(
+      `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+      [event.id, event.call_uuid, event.sequence, event.type, event.leg, event.leg_uuid, event.occurred_at, JSON.stringify(event)],
+    );
     await this.sink?.enqueue(manager, event);
   }
 }

@@ -99,30 +99,32 @@ export class WebhookDeliveryStore {
     const { result } = attempt;
     const status = result.kind === 'response' ? result.status : null;
     const error = truncate(result.kind === 'error' ? result.error : verdict.kind === 'failed' ? verdict.reason : null, 500);
-    await this.dataSource.transaction(async (manager) => {
-      // the subscription (and its deliveries) may have been deleted while the request ran
-      await manager.query(
-        `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_body)
+    const attemptRow = [delivery.id, delivery.attempt, attempt.startedAt, attempt.durationMs, status, error, result.kind === 'response' ? result.body : null];
+    // the subscription (and its deliveries) may have been deleted while the request ran
+    const logAttempt = `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_body)
          SELECT $1::bigint, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6::varchar, $7::varchar
-          WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1::bigint)`,
-        [delivery.id, delivery.attempt, attempt.startedAt, attempt.durationMs, status, error, result.kind === 'response' ? result.body : null],
+          WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1::bigint)`;
+    const owned = `WHERE id = $1::bigint AND attempt_count = $2::integer AND status = 'pending'`;
+    if (verdict.kind !== 'failed') {
+      // the common outcomes: the attempt and the delivery's new state in one statement (one round trip)
+      const next =
+        verdict.kind === 'succeeded'
+          ? `status = 'succeeded', completed_at = now()`
+          : `next_attempt_at = now() + make_interval(secs => $8::double precision / 1000)`;
+      await this.dataSource.query(
+        `WITH attempt AS (${logAttempt})
+         UPDATE webhook_deliveries SET ${next}, last_status = $5::integer, last_error = $6::varchar ${owned}`,
+        verdict.kind === 'succeeded' ? attemptRow : [...attemptRow, verdict.delayMs],
       );
-      const owned = `WHERE id = $1 AND attempt_count = $2 AND status = 'pending'`;
-      const base = [delivery.id, delivery.attempt, status, error];
-      if (verdict.kind === 'succeeded') {
-        await manager.query(`UPDATE webhook_deliveries SET status = 'succeeded', completed_at = now(), last_status = $3, last_error = $4 ${owned}`, base);
-      } else if (verdict.kind === 'retry') {
-        await manager.query(
-          `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $5::double precision / 1000), last_status = $3, last_error = $4 ${owned}`,
-          [...base, verdict.delayMs],
-        );
-      } else {
-        const [, affected] = await manager.query(
-          `UPDATE webhook_deliveries SET status = 'failed', completed_at = now(), last_status = $3, last_error = $4 ${owned}`,
-          base,
-        );
-        if (affected > 0) await this.giveUpBehind(manager, delivery, verdict);
-      }
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(logAttempt, attemptRow);
+      const [, affected] = await manager.query(
+        `UPDATE webhook_deliveries SET status = 'failed', completed_at = now(), last_status = $3, last_error = $4 WHERE id = $1 AND attempt_count = $2 AND status = 'pending'`,
+        [delivery.id, delivery.attempt, status, error],
+      );
+      if (affected > 0) await this.giveUpBehind(manager, delivery, verdict);
     });
   }
 

@@ -15,20 +15,23 @@ export class WebhookOutbox implements CallEventSink {
     // An earlier event of this call already given up for a subscription means this one would
     // overtake it: it is stored as skipped (redeliverable) instead. ON CONFLICT makes a
     // repeated enqueue of the same event harmless.
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, status)
-       SELECT s.id, $1::uuid, $2::varchar, $3::uuid, $4::integer,
-              CASE WHEN EXISTS (
-                SELECT 1 FROM webhook_deliveries p
-                 WHERE p.subscription_id = s.id AND p.call_uuid = $3::uuid AND p.sequence < $4::integer AND p.status IN ('failed', 'skipped')
-              ) THEN 'skipped' ELSE 'pending' END
-         FROM webhook_subscriptions s
-        WHERE s.active AND $2::text = ANY (s.events)
-       ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_subscription_event DO NOTHING
-       RETURNING id`,
+    // NOTIFY is transactional: dispatchers wake at commit, never for a rollback. It rides in the
+    // same statement as the insert (one round trip), and only when a delivery was written.
+    await manager.query(
+      `WITH inserted AS (
+         INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, status)
+         SELECT s.id, $1::uuid, $2::varchar, $3::uuid, $4::integer,
+                CASE WHEN EXISTS (
+                  SELECT 1 FROM webhook_deliveries p
+                   WHERE p.subscription_id = s.id AND p.call_uuid = $3::uuid AND p.sequence < $4::integer AND p.status IN ('failed', 'skipped')
+                ) THEN 'skipped' ELSE 'pending' END
+           FROM webhook_subscriptions s
+          WHERE s.active AND $2::text = ANY (s.events)
+         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_subscription_event DO NOTHING
+         RETURNING id
+       )
+       SELECT pg_notify('${DELIVERIES_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
       [event.id, event.type, event.call_uuid, event.sequence],
     );
-    // NOTIFY is transactional: dispatchers wake at commit, never for a rollback
-    if (inserted.length > 0) await manager.query(`SELECT pg_notify('${DELIVERIES_CHANNEL}', '')`);
   }
 }
