@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 
-/** CPU seconds (user + system) used so far by each part of the benchmark, read from /proc. */
-export type CpuSnapshot = Record<string, number>;
+/** CPU seconds (user + system) used so far by each process, grouped by the part it plays. */
+export type CpuSnapshot = Record<string, Map<number, number>>;
+/** CPU seconds each part used between two snapshots. */
+export type CpuSpent = Record<string, number>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** Groups every process by the part it plays: matchers are tried in order on its command line. */
+/** Reads /proc: every process goes to the first part whose matcher accepts it. */
 export function cpuSnapshot(parts: Array<[name: string, match: (cmdline: string, comm: string, pid: number) => boolean]>): CpuSnapshot {
-  const totals: CpuSnapshot = Object.fromEntries(parts.map(([name]) => [name, 0]));
+  const snapshot: CpuSnapshot = Object.fromEntries(parts.map(([name]) => [name, new Map<number, number>()]));
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -17,15 +19,25 @@ export function cpuSnapshot(parts: Array<[name: string, match: (cmdline: string,
       const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const part = parts.find(([, match]) => match(cmdline, comm, Number(entry)));
-      if (part) totals[part[0]] += seconds;
+      if (part) snapshot[part[0]].set(Number(entry), seconds);
     } catch {
       // the process ended while we read it
     }
   }
-  return totals;
+  return snapshot;
 }
 
-/** CPU seconds used by each part between two snapshots. */
-export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
-  return Object.fromEntries(Object.keys(after).map((name) => [name, Math.round((after[name] - (before[name] ?? 0)) * 100) / 100]));
+/**
+ * CPU seconds used by each part between two snapshots, per process: a process that started
+ * meanwhile counts from zero; one that ended meanwhile (a closed database connection) is left
+ * out, so a figure can be low, never negative.
+ */
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
+  const spent: CpuSpent = {};
+  for (const [part, pids] of Object.entries(after)) {
+    let total = 0;
+    for (const [pid, seconds] of pids) total += seconds - (before[part]?.get(pid) ?? 0);
+    spent[part] = Math.round(total * 100) / 100;
+  }
+  return spent;
 }
