@@ -3,8 +3,9 @@ import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { AriConnection } from '@pbx/asterisk';
 
 /**
- * Puts a leg's channel into our Stasis app and dials it (ARI channels/create + dial), so the
- * app sees every event of the leg from its birth, with ids we chose.
+ * Puts a leg's channel into our Stasis app and dials it (ARI channels/create + dial, sent
+ * straight over HTTP: this is the hot path of every call), so the app sees every event of the
+ * leg from its birth, with ids we chose.
  */
 @Injectable()
 export class LegDialer {
@@ -44,16 +45,19 @@ export class LegDialer {
   }
 
   private async dial(opts: { legUuid: string; endpoint: string; appArgs: string; originator?: string; variables: Record<string, string>; timeout: number }): Promise<void> {
-    const client = this.ari.requireClient();
-    await client.channels.create({
-      endpoint: opts.endpoint,
-      app: this.config.ari.app,
-      appArgs: opts.appArgs,
-      channelId: opts.legUuid,
-      // Asterisk takes either: the B-leg inherits the A-leg's formats (and linkedid) from its originator
-      ...(opts.originator ? { originator: opts.originator } : { formats: 'ulaw,alaw' }),
-      variables: { variables: opts.variables },
-    } as never);
+    await this.ari.rest(
+      'POST',
+      '/channels/create',
+      {
+        endpoint: opts.endpoint,
+        app: this.config.ari.app,
+        appArgs: opts.appArgs,
+        channelId: opts.legUuid,
+        // Asterisk takes either: the B-leg inherits the A-leg's formats (and linkedid) from its originator
+        ...(opts.originator ? { originator: opts.originator } : { formats: 'ulaw,alaw' }),
+      },
+      { variables: opts.variables },
+    );
     await this.dialWhenInStasis(opts.legUuid, opts.timeout);
   }
 
@@ -64,7 +68,7 @@ export class LegDialer {
   private async dialWhenInStasis(channelId: string, timeout: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.ari.requireClient().channels.dial({ channelId, timeout });
+        await this.ari.rest('POST', `/channels/${encodeURIComponent(channelId)}/dial`, { timeout });
         return;
       } catch (error) {
         if (attempt >= 20 || !/not in Stasis/i.test(error instanceof Error ? error.message : String(error))) throw error;
