@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError, rethrowUnique } from '@pbx/common';
 import { RegistrationsService } from '@pbx/asterisk';
+import { EntityRows } from '@pbx/database';
 import { Extension } from './extension.entity';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
 
@@ -26,6 +27,7 @@ const UNIQUE = { uq_extensions_number: 'number' };
 @Injectable()
 export class ExtensionsService {
   private readonly logger = new Logger(ExtensionsService.name);
+  private rows?: EntityRows<Extension>;
 
   constructor(
     @InjectRepository(Extension) private readonly extensions: Repository<Extension>,
@@ -84,8 +86,10 @@ export class ExtensionsService {
     this.logger.log(`extension ${extension.number} deleted`);
   }
 
+  /** On every click-to-call: plain SQL, cheaper than a TypeORM find. */
   async findActiveByNumber(number: string): Promise<Extension | null> {
-    return this.extensions.findOne({ where: { number, status: 'active' } });
+    this.rows ??= new EntityRows(this.extensions.manager, Extension);
+    return this.rows.findOne(this.extensions.manager, `number = $1 AND status = 'active'`, [number]);
   }
 
   private async find(id: number): Promise<Extension> {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { DomainError, ErrorCode, rethrowUnique } from '@pbx/common';
 import { AriConnection } from '@pbx/asterisk';
+import { EntityRows } from '@pbx/database';
 import { Trunk, trunkEndpoint } from './trunk.entity';
 import { CreateTrunkDto, UpdateTrunkDto } from './dto/trunk.dto';
 
@@ -24,6 +25,7 @@ const UNIQUE = { uq_trunks_name: 'name' };
 @Injectable()
 export class TrunksService {
   private readonly logger = new Logger(TrunksService.name);
+  private rows?: EntityRows<Trunk>;
 
   constructor(
     @InjectRepository(Trunk) private readonly trunks: Repository<Trunk>,
@@ -92,8 +94,12 @@ export class TrunksService {
     this.logger.log(`trunk ${id} "${trunk.name}" deleted`);
   }
 
+  /** On every click-to-call with a trunk: plain SQL, cheaper than a TypeORM find. */
   async findActive(by: { id?: number; name?: string }): Promise<Trunk | null> {
-    return this.trunks.findOne({ where: { ...(by.id !== undefined ? { id: by.id } : { name: by.name }), status: 'active' } });
+    this.rows ??= new EntityRows(this.trunks.manager, Trunk);
+    return by.id !== undefined
+      ? this.rows.findOne(this.trunks.manager, `id = $1 AND status = 'active'`, [by.id])
+      : this.rows.findOne(this.trunks.manager, `name = $1 AND status = 'active'`, [by.name]);
   }
 
   private async liveChannels(id: number): Promise<string[]> {
