@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError } from '@pbx/common';
+import { EntityRows } from '@pbx/database';
 import { ApiToken } from './api-token.entity';
 import { AuthContext, Scope } from './scope';
 import { generateToken, hashToken } from './token-hash';
@@ -17,6 +18,7 @@ export class TokensService implements OnApplicationBootstrap {
   // short cache so a revoked token stops working within seconds without a query per request
   private readonly cache = new Map<string, { context: AuthContext | null; expires: number }>();
   private readonly touched = new Map<number, number>();
+  private rows?: EntityRows<ApiToken>;
 
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
@@ -62,7 +64,9 @@ export class TokensService implements OnApplicationBootstrap {
     const tokenHash = hashToken(token);
     const cached = this.cache.get(tokenHash);
     if (cached && cached.expires > Date.now()) return cached.context;
-    const row = await this.tokens.findOne({ where: { tokenHash } });
+    // plain SQL: this runs for every request whose token is not cached
+    this.rows ??= new EntityRows(this.tokens.manager, ApiToken);
+    const row = await this.rows.findOne(this.tokens.manager, 'token_hash = $1', [tokenHash]);
     const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });
@@ -75,6 +79,6 @@ export class TokensService implements OnApplicationBootstrap {
     const now = Date.now();
     if (now - (this.touched.get(id) ?? 0) < 60_000) return;
     this.touched.set(id, now);
-    void this.tokens.update({ id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+    void this.tokens.manager.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [id, new Date(now)]).catch(() => undefined);
   }
 }

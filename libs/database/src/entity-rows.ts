@@ -70,6 +70,6 @@ function param(column: ColumnMetadata, entity: ObjectLiteral): unknown {
 }
 
 function cast(column: ColumnMetadata): string {
-  const type = String(column.type);
-  return type === 'char' ? 'bpchar' : type;
+  const type = String(column.type) === 'char' ? 'bpchar' : String(column.type);
+  return column.isArray ? `${type}[]` : type;
 }
