@@ -90,13 +90,13 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     this.observe(call, legs, events);
     if (call.status === CallStatus.Ended) {
       this.forget(call, legs);
-      await this.ari.client?.bridges.destroy({ bridgeId: call.callUuid }).catch(() => undefined);
+      await this.ari.rest('DELETE', `/bridges/${call.callUuid}`).catch(() => undefined);
       return;
     }
     const leg = 'legUuid' in change ? legs.find((l) => l.legUuid === change.legUuid) : undefined;
     if (!leg) return;
     if (change.kind === 'leg_answered' && leg.leg === 'a' && !legs.some((l) => l.leg === 'b')) {
-      await this.ari.client?.channels.ring({ channelId: leg.legUuid }).catch(() => undefined); // ringback for the agent
+      await this.ari.rest('POST', `/channels/${leg.legUuid}/ring`).catch(() => undefined); // ringback for the agent
       await this.dialCustomer(call, 0, call.bLegUuid);
     } else if (change.kind === 'leg_answered' && leg.leg === 'b') {
       await this.bridge(call, legs);
@@ -126,7 +126,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     const reason = hangupReason(cause);
     for (const other of legs.filter((l) => l.state !== 'ended')) {
       this.logger.log(`call ${call.callUuid}: ${ended.leg}-leg ended (cause ${cause ?? '-'}); hanging up ${other.leg}-leg (${reason})`);
-      await this.ari.client?.channels.hangup({ channelId: other.legUuid, reason }).catch(() => undefined);
+      await this.ari.rest('DELETE', `/channels/${other.legUuid}`, { reason }).catch(() => undefined);
     }
   }
 
@@ -156,7 +156,7 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
     const timer = setTimeout(() => {
       this.responseTimers.delete(legUuid);
       this.logger.warn(`call ${callUuid}: trunk ${trunkId} gave no response in ${this.config.calls.trunkResponseTimeoutSeconds} s; treating it as unreachable`);
-      this.ari.client?.channels.hangup({ channelId: legUuid, reason: 'congestion' }).catch(() => undefined);
+      this.ari.rest('DELETE', `/channels/${legUuid}`, { reason: 'congestion' }).catch(() => undefined);
     }, this.config.calls.trunkResponseTimeoutSeconds * 1000);
     timer.unref();
     this.responseTimers.set(legUuid, timer);
@@ -171,11 +171,10 @@ export class CallOrchestrator implements OnModuleInit, OnModuleDestroy {
   private async bridge(call: Call, legs: CallLeg[]): Promise<void> {
     const a = legs.find((l) => l.leg === 'a' && l.state !== 'ended');
     const b = legs.find((l) => l.leg === 'b' && l.state === 'answered');
-    const client = this.ari.client;
-    if (!a || !b || !client) return;
-    await client.channels.ringStop({ channelId: a.legUuid }).catch(() => undefined);
-    const bridge = await client.bridges.create({ type: 'mixing', bridgeId: call.callUuid, name: `call-${call.callUuid}` });
-    await bridge.addChannel({ channel: [a.legUuid, b.legUuid] });
+    if (!a || !b) return;
+    await this.ari.rest('DELETE', `/channels/${a.legUuid}/ring`).catch(() => undefined);
+    await this.ari.rest('POST', '/bridges', { type: 'mixing', bridgeId: call.callUuid, name: `call-${call.callUuid}` });
+    await this.ari.rest('POST', `/bridges/${call.callUuid}/addChannel`, { channel: `${a.legUuid},${b.legUuid}` });
     this.logger.log(`call ${call.callUuid}: bridged ${a.legUuid} ⇄ ${b.legUuid}`);
   }
 
