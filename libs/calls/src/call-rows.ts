@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { EntityRows } from '@pbx/database';
+import { EntityRows, preparedQuery } from '@pbx/database';
 import { Call } from './call.entity';
 import { CallLeg } from './call-leg.entity';
 
@@ -16,7 +16,7 @@ export class CallRows {
   constructor(manager: EntityManager) {
     this.call = new EntityRows(manager, Call);
     this.leg = new EntityRows(manager, CallLeg);
-    this.lockSql = `SELECT c.*, ${this.leg.selectAs('l', 'l_')}
+    this.lockSql = `SELECT ${this.call.selectAs('c', '')}, ${this.leg.selectAs('l', 'l_')}
         FROM (SELECT * FROM calls WHERE call_uuid = $1 FOR UPDATE) c
         LEFT JOIN call_legs l ON l.call_uuid = c.call_uuid
        ORDER BY l.created_at, l.leg_uuid`;
@@ -24,7 +24,7 @@ export class CallRows {
 
   /** The call, row-locked until the transaction ends, and its legs oldest first; null if unknown. */
   async lock(manager: EntityManager, callUuid: string): Promise<{ call: Call; legs: CallLeg[] } | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(this.lockSql, [callUuid]);
+    const { rows } = await preparedQuery(manager, this.lockSql, [callUuid]);
     if (rows.length === 0) return null;
     return {
       call: this.call.hydrate(rows[0]),

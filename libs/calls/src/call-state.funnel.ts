@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CALL_EVENT_SINK, CallEvent, CallEventSink, Disposition, Leg } from '@pbx/call-events';
 import { Cdr } from '@pbx/cdrs';
+import { preparedQuery } from '@pbx/database';
 import { MetricsService } from '@pbx/metrics';
 import { Call } from './call.entity';
 import { CallLeg } from './call-leg.entity';
@@ -56,7 +57,8 @@ export class CallStateFunnel {
 
   /** Stores a new queued call and its A-leg in one statement (no event: `queued` is not reported). */
   async create(call: Call, aLeg: CallLeg, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(
+    await preparedQuery(
+      manager ?? this.dataSource,
       `WITH call AS (
          INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, trunk_id, trunk_name,
                             routing_mode, headers, route_plan, token_id, last_sequence, created_at, updated_at)
@@ -275,7 +277,8 @@ export class CallStateFunnel {
   }
 
   private async store(manager: EntityManager, event: CallEvent): Promise<void> {
-    await manager.query(
+    await preparedQuery(
+      manager,
       `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
       [event.id, event.call_uuid, event.sequence, event.type, event.leg, event.leg_uuid, event.occurred_at, JSON.stringify(event)],

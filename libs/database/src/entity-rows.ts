@@ -1,11 +1,12 @@
 import { EntityManager, ObjectLiteral } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { preparedQuery } from './prepared';
 
 /**
  * Plain SQL for one entity's table, built once from its TypeORM metadata (so the columns keep
  * one definition), for hot paths where TypeORM's query builders cost more CPU than the query:
- * find by a WHERE clause, insert, and update of every column by primary key. Columns marked
- * `select: false` (secrets) are never read.
+ * find by a WHERE clause, insert, and update of every column by primary key, each a prepared
+ * statement. Columns marked `select: false` (secrets) are never read.
  */
 export class EntityRows<T extends ObjectLiteral> {
   readonly table: string;
@@ -43,7 +44,7 @@ export class EntityRows<T extends ObjectLiteral> {
 
   /** The first row matching `where` (SQL with $n parameters), or null. */
   async findOne(manager: EntityManager, where: string, parameters: unknown[]): Promise<T | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT ${this.selectList} FROM "${this.table}" WHERE ${where} LIMIT 1`, parameters);
+    const { rows } = await preparedQuery(manager, `SELECT ${this.selectList} FROM "${this.table}" WHERE ${where} LIMIT 1`, parameters);
     return rows.length ? this.hydrate(rows[0]) : null;
   }
 
@@ -54,11 +55,11 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   insert(manager: EntityManager, entity: T): Promise<unknown> {
-    return manager.query(this.insertSql, this.columns.map((c) => param(c, entity)));
+    return preparedQuery(manager, this.insertSql, this.columns.map((c) => param(c, entity)));
   }
 
   update(manager: EntityManager, entity: T): Promise<unknown> {
-    return manager.query(this.updateSql, [param(this.key, entity), ...this.others.map((c) => param(c, entity))]);
+    return preparedQuery(manager, this.updateSql, [param(this.key, entity), ...this.others.map((c) => param(c, entity))]);
   }
 }
 

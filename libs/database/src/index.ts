@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './database.module';
 export * from './migrate';
 export * from './entity-rows';
+export * from './prepared';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CallEvent, CallEventType } from '@pbx/call-events';
+import { preparedQuery } from '@pbx/database';
 import { AttemptResult, Verdict } from './retry-policy';
 
 /** A delivery the dispatcher owns until its lease runs out, with what it needs to send it. */
@@ -43,7 +44,8 @@ export class WebhookDeliveryStore {
    * worker that dies mid-request leaves the delivery to be retried when the lease ends.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const { rows } = await preparedQuery(
+      this.dataSource,
       `WITH due AS (
          SELECT d.id
            FROM webhook_deliveries d
@@ -111,7 +113,8 @@ export class WebhookDeliveryStore {
         verdict.kind === 'succeeded'
           ? `status = 'succeeded', completed_at = now()`
           : `next_attempt_at = now() + make_interval(secs => $8::double precision / 1000)`;
-      await this.dataSource.query(
+      await preparedQuery(
+        this.dataSource,
         `WITH attempt AS (${logAttempt})
          UPDATE webhook_deliveries SET ${next}, last_status = $5::integer, last_error = $6::varchar ${owned}`,
         verdict.kind === 'succeeded' ? attemptRow : [...attemptRow, verdict.delayMs],

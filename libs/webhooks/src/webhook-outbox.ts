@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CallEvent, CallEventSink } from '@pbx/call-events';
+import { preparedQuery } from '@pbx/database';
 
 export const DELIVERIES_CHANNEL = 'pbx_webhook_deliveries';
 
@@ -17,7 +18,8 @@ export class WebhookOutbox implements CallEventSink {
     // repeated enqueue of the same event harmless.
     // NOTIFY is transactional: dispatchers wake at commit, never for a rollback. It rides in the
     // same statement as the insert (one round trip), and only when a delivery was written.
-    await manager.query(
+    await preparedQuery(
+      manager,
       `WITH inserted AS (
          INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, status)
          SELECT s.id, $1::uuid, $2::varchar, $3::uuid, $4::integer,
