@@ -18,6 +18,7 @@ const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64, timeout
 export function postWebhook(url: string, body: string, signed: SignedHeaders, timeoutMs: number, retried = false): Promise<AttemptResult> {
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: AttemptResult) => {
       if (settled) return;
       settled = true;
@@ -38,7 +39,7 @@ export function postWebhook(url: string, body: string, signed: SignedHeaders, ti
       headers: { ...signed, 'content-type': 'application/json', 'content-length': payload.length, 'user-agent': 'pbx-control-plane' },
     });
     // one deadline for the whole exchange: connect, send, status and the excerpt
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       finish({ kind: 'error', error: `timed out after ${timeoutMs} ms` });
       request.destroy();
     }, timeoutMs);

@@ -1,0 +1,56 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { postWebhook, RESPONSE_EXCERPT_BYTES } from './webhook-sender';
+
+/** postWebhook against a real local HTTP server: it never throws, whatever the receiver does. */
+describe('postWebhook', () => {
+  let server: http.Server;
+  let base = '';
+  const received: Array<{ url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  const signed = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,x' };
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ url: request.url, headers: request.headers, body });
+        if (request.url === '/ok') return response.end('thanks');
+        if (request.url === '/chatty') return response.end('x'.repeat(100_000));
+        if (request.url === '/redirect') return response.writeHead(302, { Location: '/ok' }).end();
+        if (request.url === '/slow') return setTimeout(() => response.end('late'), 1_000);
+        response.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('posts the signed JSON body and returns the status and an excerpt of the answer', async () => {
+    expect(await postWebhook(`${base}/ok`, '{"a":1}', signed, 2_000)).toEqual({ kind: 'response', status: 200, body: 'thanks' });
+    const last = received[received.length - 1];
+    expect(last.body).toBe('{"a":1}');
+    expect(last.headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'msg_1', 'user-agent': 'pbx-control-plane' });
+  });
+
+  it('reads only the first KiB of a long answer', async () => {
+    const result = await postWebhook(`${base}/chatty`, '{}', signed, 2_000);
+    expect(result).toMatchObject({ kind: 'response', status: 200 });
+    expect((result as { body: string }).body.length).toBe(RESPONSE_EXCERPT_BYTES);
+  });
+
+  it('does not follow redirects', async () => {
+    expect(await postWebhook(`${base}/redirect`, '{}', signed, 2_000)).toMatchObject({ kind: 'response', status: 302 });
+  });
+
+  it('turns a timeout, a refused connection and a bad URL into results, never a throw', async () => {
+    expect(await postWebhook(`${base}/slow`, '{}', signed, 100)).toEqual({ kind: 'error', error: 'timed out after 100 ms' });
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect(await postWebhook(`http://127.0.0.1:${port}/x`, '{}', signed, 2_000)).toEqual({ kind: 'error', error: expect.stringContaining('ECONNREFUSED') });
+    expect(await postWebhook('not a url', '{}', signed, 2_000)).toEqual({ kind: 'error', error: expect.stringContaining('invalid URL') });
+  });
+});
