@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import WebSocket from 'ws';
+import { httpExchange } from '@pbx/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { Backoff, ConnectionState } from './connection-state';
 
@@ -40,9 +41,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
   private socket?: WebSocket;
   private closed = false;
   client?: ari.Client;
-  private authorization?: string;
-  // idle connections are dropped before Asterisk's own keep-alive limit (15 s) closes them
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32, timeout: 5_000 });
+  private restBase?: { root: string; authorization: string; agent: http.Agent };
   state: ConnectionState = 'connecting';
   /** when the link was last lost: the best end time for channels that vanished meanwhile */
   lastLostAt?: Date;
@@ -66,7 +65,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     this.socket?.removeAllListeners();
     this.socket?.on('error', () => undefined);
     this.socket?.terminate();
-    this.agent.destroy();
+    this.restBase?.agent.destroy();
   }
 
   get connected(): boolean {
@@ -79,64 +78,45 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
   }
 
   /**
-   * One ARI REST request over a keep-alive connection (node:http), for the call-setup hot path:
-   * ari-client's swagger layer, and even fetch, cost more CPU than the request. Resolves with the
-   * JSON answer (null when empty); a non-2xx answer throws an error carrying Asterisk's message
+   * One ARI REST request over a kept-alive connection (httpExchange), for the call-setup hot
+   * path: ari-client's swagger layer costs more CPU than the request. Resolves with the JSON
+   * answer (null when empty); a non-2xx answer throws an error carrying Asterisk's message
    * ("Channel not in Stasis application", ...) and its status.
    */
-  rest(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown, retried = false): Promise<unknown> {
-    if (this.state !== 'connected') return Promise.reject(new Error('ARI is not connected'));
-    const { url, username, password } = this.config.ari;
-    const base = new URL(url);
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    this.authorization ??= `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-    const headers: http.OutgoingHttpHeaders = { Authorization: this.authorization };
-    if (payload !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
-    const transport = base.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        {
-          host: base.hostname,
-          port: base.port || (base.protocol === 'https:' ? 443 : 80),
-          method,
-          path: `${base.pathname.replace(/\/$/, '')}/ari${path}${search.size ? `?${search}` : ''}`,
-          headers,
-          agent: base.protocol === 'https:' ? undefined : this.agent,
-          timeout: REST_TIMEOUT_MS,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown = null;
-            try {
-              json = text ? JSON.parse(text) : null;
-            } catch {
-              json = null;
-            }
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve(json);
-            const message = (json as { message?: string } | null)?.message ?? (text.slice(0, 200) || response.statusMessage);
-            reject(Object.assign(new Error(`ARI ${method} ${path}: ${status} ${message}`), { status }));
-          });
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error(`ARI ${method} ${path}: no answer within ${REST_TIMEOUT_MS} ms`)));
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        // Asterisk closed an idle kept-alive connection just as we reused it: the request never
-        // reached it, so send it once more on a fresh connection (Node's documented pattern)
-        if (!retried && request.reusedSocket && error.code === 'ECONNRESET') {
-          resolve(this.rest(method, path, query, body, true));
-          return;
-        }
-        reject(error);
-      });
-      request.end(payload);
+  async rest(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
+    if (this.state !== 'connected') throw new Error('ARI is not connected');
+    this.restBase ??= this.restTarget();
+    const target = new URL(`${this.restBase.root}${path}`);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
+    const answer = await httpExchange(target, {
+      method,
+      headers: { authorization: this.restBase.authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      agent: this.restBase.agent,
+      timeoutMs: REST_TIMEOUT_MS,
+    }).catch((error: Error) => {
+      throw new Error(`ARI ${method} ${path}: ${error.message}`);
     });
+    let json: unknown = null;
+    try {
+      json = answer.body ? JSON.parse(answer.body) : null;
+    } catch {
+      json = null;
+    }
+    if (answer.status >= 200 && answer.status < 300) return json;
+    const message = (json as { message?: string } | null)?.message ?? answer.body.slice(0, 200);
+    throw Object.assign(new Error(`ARI ${method} ${path}: ${answer.status} ${message}`), { status: answer.status });
+  }
+
+  private restTarget(): { root: string; authorization: string; agent: http.Agent } {
+    const { url, username, password } = this.config.ari;
+    const secure = new URL(url).protocol === 'https:';
+    return {
+      root: `${url.replace(/\/$/, '')}/ari`,
+      authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+      // idle connections are dropped before Asterisk's own keep-alive limit (15 s) closes them
+      agent: new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 32, timeout: 5_000 }),
+    };
   }
 
   private async connect(): Promise<void> {

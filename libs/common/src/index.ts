@@ -5,3 +5,4 @@ export * from './validation/validation.pipe';
 export * from './validation/id.pipe';
 export * from './validation/rules';
 export * from './errors/database-errors';
+export * from './http/http-exchange';
