@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import AmiClient, { AmiMessage } from 'asterisk-ami-client';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -26,7 +26,7 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(AMI_EVENT_MASK) private readonly eventMask: string = 'on',
+    @Inject(AMI_EVENT_MASK) private readonly eventMask: string,
   ) {
     super();
     this.setMaxListeners(100);

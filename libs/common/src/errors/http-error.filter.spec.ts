@@ -30,6 +30,7 @@ describe('HttpErrorFilter', () => {
   it('answers a path the router cannot percent-decode with 404', () => {
     const error = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
     expect(filter.toBody(error).error.code).toBe('not_found');
+    expect(filter.toBody(new URIError('URI malformed')).error.code).toBe('internal_error');
   });
 
   it('turns a lost database connection into 503 and anything unknown into 500', () => {

@@ -75,8 +75,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status < 500) return make(ErrorCode.ValidationFailed, 'bad request');
       return make(ErrorCode.Internal, 'internal error');
     }
-    // the router could not percent-decode a path segment: such an id names nothing
-    if (exception instanceof URIError) return make(ErrorCode.NotFound, 'no such resource (the path is not valid percent-encoding)');
+    // the router could not percent-decode a path segment (it marks that URIError 400): such an
+    // id names nothing. Any other URIError is a bug and stays a 500.
+    if (exception instanceof URIError && (exception as { status?: number }).status === 400) return make(ErrorCode.NotFound, 'no such resource (the path is not valid percent-encoding)');
     // body-parser errors carry `type` and `status`
     const parserError = exception as { type?: string; status?: number };
     if (parserError?.type === 'entity.parse.failed') return make(ErrorCode.InvalidJson, 'request body is not valid JSON');

@@ -27,6 +27,7 @@ describe('ApiValidationPipe', () => {
     expect(await refuse({ name: 'a\ud800b' })).toEqual([{ field: 'name', message: expect.stringMatching(/Unicode/) }]);
     expect(await refuse({ name: 'x', headers: { Ticket: '\udc00' } })).toEqual([{ field: 'headers.Ticket', message: expect.any(String) }]);
     expect(await refuse({ name: 'a\u0000' })).toEqual([{ field: 'name', message: expect.any(String) }]);
+    expect(shapeProblem({ body: { x: 'a\u0000' } }, 'body')).toEqual({ field: 'body.x', message: expect.any(String) });
     expect(await refuse({ name: 'x', headers: { ['k\ud800']: 'v' } })).toEqual([{ field: 'body', message: expect.stringMatching(/keys/) }]);
   });
 
