@@ -18,7 +18,6 @@ export class TokensService implements OnApplicationBootstrap {
   // short cache so a revoked token stops working within seconds without a query per request
   private readonly cache = new Map<string, { context: AuthContext | null; expires: number }>();
   private readonly touched = new Map<number, number>();
-  private rows?: EntityRows<ApiToken>;
 
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
@@ -65,8 +64,8 @@ export class TokensService implements OnApplicationBootstrap {
     const cached = this.cache.get(tokenHash);
     if (cached && cached.expires > Date.now()) return cached.context;
     // plain SQL: this runs for every request whose token is not cached
-    this.rows ??= new EntityRows(this.tokens.manager, ApiToken);
-    const row = await this.rows.findOne(this.tokens.manager, 'token_hash = $1', [tokenHash]);
+    const rows = EntityRows.of(this.tokens.manager, ApiToken);
+    const row = await rows.findOne(this.tokens.manager, 'token_hash = $1', [tokenHash]);
     const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });

@@ -14,8 +14,8 @@ export class CallRows {
   private readonly lockSql: string;
 
   constructor(manager: EntityManager) {
-    this.call = new EntityRows(manager, Call);
-    this.leg = new EntityRows(manager, CallLeg);
+    this.call = EntityRows.of(manager, Call);
+    this.leg = EntityRows.of(manager, CallLeg);
     this.lockSql = `SELECT ${this.call.selectAs('c', '')}, ${this.leg.selectAs('l', 'l_')}
         FROM (SELECT * FROM calls WHERE call_uuid = $1 FOR UPDATE) c
         LEFT JOIN call_legs l ON l.call_uuid = c.call_uuid

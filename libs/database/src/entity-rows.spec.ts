@@ -62,4 +62,8 @@ describe('EntityRows', () => {
       parameters: ['u1', 'a', ['x', 'y'], '[{"step":1}]', 's'],
     });
   });
+
+  it('builds one EntityRows per entity and data source', () => {
+    expect(EntityRows.of(manager, Thing)).toBe(EntityRows.of(manager, Thing));
+  });
 });

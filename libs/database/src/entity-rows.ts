@@ -1,4 +1,4 @@
-import { EntityManager, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityManager, ObjectLiteral } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { preparedQuery } from './prepared';
 
@@ -18,6 +18,15 @@ export class EntityRows<T extends ObjectLiteral> {
   private readonly insertSql: string;
   private readonly updateSql: string;
   private readonly selectList: string;
+
+  /** The one EntityRows of `entity` for `manager`'s data source, built on first use. */
+  static of<E extends ObjectLiteral>(manager: EntityManager, entity: new () => E): EntityRows<E> {
+    let perEntity = built.get(manager.connection);
+    if (!perEntity) built.set(manager.connection, (perEntity = new Map()));
+    let rows = perEntity.get(entity) as EntityRows<E> | undefined;
+    if (!rows) perEntity.set(entity, (rows = new EntityRows(manager, entity)));
+    return rows;
+  }
 
   constructor(
     manager: EntityManager,
@@ -62,6 +71,8 @@ export class EntityRows<T extends ObjectLiteral> {
     return preparedQuery(manager, this.updateSql, [param(this.key, entity), ...this.others.map((c) => param(c, entity))]);
   }
 }
+
+const built = new WeakMap<DataSource, Map<new () => ObjectLiteral, EntityRows<ObjectLiteral>>>();
 
 /** jsonb values go as JSON text: pg would send a JS array as a PostgreSQL array literal. */
 function param(column: ColumnMetadata, entity: ObjectLiteral): unknown {

@@ -27,7 +27,6 @@ const UNIQUE = { uq_extensions_number: 'number' };
 @Injectable()
 export class ExtensionsService {
   private readonly logger = new Logger(ExtensionsService.name);
-  private rows?: EntityRows<Extension>;
 
   constructor(
     @InjectRepository(Extension) private readonly extensions: Repository<Extension>,
@@ -88,8 +87,8 @@ export class ExtensionsService {
 
   /** On every click-to-call: plain SQL, cheaper than a TypeORM find. */
   async findActiveByNumber(number: string): Promise<Extension | null> {
-    this.rows ??= new EntityRows(this.extensions.manager, Extension);
-    return this.rows.findOne(this.extensions.manager, `number = $1 AND status = 'active'`, [number]);
+    const rows = EntityRows.of(this.extensions.manager, Extension);
+    return rows.findOne(this.extensions.manager, `number = $1 AND status = 'active'`, [number]);
   }
 
   private async find(id: number): Promise<Extension> {

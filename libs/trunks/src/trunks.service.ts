@@ -25,7 +25,6 @@ const UNIQUE = { uq_trunks_name: 'name' };
 @Injectable()
 export class TrunksService {
   private readonly logger = new Logger(TrunksService.name);
-  private rows?: EntityRows<Trunk>;
 
   constructor(
     @InjectRepository(Trunk) private readonly trunks: Repository<Trunk>,
@@ -96,10 +95,10 @@ export class TrunksService {
 
   /** On every click-to-call with a trunk: plain SQL, cheaper than a TypeORM find. */
   async findActive(by: { id?: number; name?: string }): Promise<Trunk | null> {
-    this.rows ??= new EntityRows(this.trunks.manager, Trunk);
+    const rows = EntityRows.of(this.trunks.manager, Trunk);
     return by.id !== undefined
-      ? this.rows.findOne(this.trunks.manager, `id = $1 AND status = 'active'`, [by.id])
-      : this.rows.findOne(this.trunks.manager, `name = $1 AND status = 'active'`, [by.name]);
+      ? rows.findOne(this.trunks.manager, `id = $1 AND status = 'active'`, [by.id])
+      : rows.findOne(this.trunks.manager, `name = $1 AND status = 'active'`, [by.name]);
   }
 
   private async liveChannels(id: number): Promise<string[]> {
