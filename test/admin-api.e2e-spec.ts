@@ -88,6 +88,9 @@ describe('admin API', () => {
         const response = await api.get(`/api/pbx/extensions/${encodeURIComponent(id)}`).expect(404);
         expect(response.body.error.code).toBe('not_found');
       }
+      // not valid percent-encoding: names nothing either
+      const undecodable = await api.get('/api/pbx/extensions/%E0%A4%A').expect(404);
+      expect(undecodable.body.error.code).toBe('not_found');
     });
 
     it('requires the password when the number changes (the SIP credential covers it)', async () => {

@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, urlencoded } from 'express';
 import { AppConfig, loadConfig } from '@pbx/config';
-import { bodyParserErrorHandler } from '@pbx/common';
+import { bodyParserErrorHandler, undecodablePathHandler } from '@pbx/common';
 import { AppModule } from './app.module';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -18,6 +18,7 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: LEVELS[config.logLevel] });
   app.disable('x-powered-by');
+  app.use(undecodablePathHandler());
   app.use(json({ limit: '64kb', strict: true }));
   app.use(urlencoded({ extended: false, limit: '64kb' }));
   app.use(bodyParserErrorHandler());

@@ -2,7 +2,7 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { DomainError } from './domain.error';
 import { ErrorCode } from './error-code';
-import { HttpErrorFilter, statusOf } from './http-error.filter';
+import { HttpErrorFilter, statusOf, undecodablePathHandler } from './http-error.filter';
 
 describe('HttpErrorFilter', () => {
   const filter = new HttpErrorFilter();
@@ -27,9 +27,17 @@ describe('HttpErrorFilter', () => {
     expect(filter.toBody(new BadRequestException()).error.code).toBe('validation_failed');
   });
 
-  it('answers a path the router cannot percent-decode with 404', () => {
-    const error = Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 });
-    expect(filter.toBody(error).error.code).toBe('not_found');
+  it('answers a path that is not valid percent-encoding with 404, before the router', () => {
+    const answer = (path: string) => {
+      const sent: { status?: number; body?: { error: { code: string } }; next: boolean } = { next: false };
+      const response = { status: (code: number) => ((sent.status = code), response), json: (body: never) => (sent.body = body) };
+      undecodablePathHandler()({ path } as never, response as never, () => (sent.next = true));
+      return sent;
+    };
+    const refused = answer('/api/pbx/extensions/%E0%A4%A');
+    expect(refused).toMatchObject({ status: 404, next: false });
+    expect(refused.body?.error.code).toBe('not_found');
+    expect(answer('/api/pbx/extensions/12%20')).toMatchObject({ next: true });
     expect(filter.toBody(new URIError('URI malformed')).error.code).toBe('internal_error');
   });
 

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DomainError, ErrorDetails } from './domain.error';
 import { assertUnreachable, ErrorCode } from './error-code';
 
@@ -75,9 +75,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status < 500) return make(ErrorCode.ValidationFailed, 'bad request');
       return make(ErrorCode.Internal, 'internal error');
     }
-    // the router could not percent-decode a path segment (it marks that URIError 400): such an
-    // id names nothing. Any other URIError is a bug and stays a 500.
-    if (exception instanceof URIError && (exception as { status?: number }).status === 400) return make(ErrorCode.NotFound, 'no such resource (the path is not valid percent-encoding)');
     // body-parser errors carry `type` and `status`
     const parserError = exception as { type?: string; status?: number };
     if (parserError?.type === 'entity.parse.failed') return make(ErrorCode.InvalidJson, 'request body is not valid JSON');
@@ -111,5 +108,23 @@ export function bodyParserErrorHandler(filter = new HttpErrorFilter()) {
     if (typeof (error as { type?: unknown })?.type !== 'string') return next(error);
     const body = filter.toBody(error);
     response.status(statusOf(body.error.code)).json(body);
+  };
+}
+
+/**
+ * Express middleware before the router: a path that is not valid percent-encoding names no
+ * resource, so 404 with the API's error body. (The router would throw a URIError, which Nest
+ * turns into a generic 400 before any filter sees it.)
+ */
+export function undecodablePathHandler(filter = new HttpErrorFilter()) {
+  return (request: Request, response: Response, next: () => void): void => {
+    try {
+      decodeURIComponent(request.path);
+    } catch {
+      const body = filter.toBody(new DomainError(ErrorCode.NotFound, 'no such resource: the path is not valid percent-encoding'));
+      response.status(statusOf(body.error.code)).json(body);
+      return;
+    }
+    next();
   };
 }
