@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** What the global setup started, shared with every test file through one environment variable. */
 export interface TestContext {
   chrootDir: string;
@@ -8,6 +10,7 @@ export interface TestContext {
 }
 
 export const CONTEXT_VARIABLE = 'PBX_TEST_CONTEXT';
+const RUN_ID = randomBytes(6).toString('hex');
 
 export function testContext(): TestContext {
   const raw = process.env[CONTEXT_VARIABLE];
@@ -32,6 +35,13 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     AMI_USERNAME: 'pbx',
     AMI_PASSWORD: context.pbx.amiPassword,
     WORKER_METRICS_PORT: String(context.pbx.ariPort + 2),
+    // tests poll calls with one admin token far faster than a CRM would; the budgets themselves
+    // are tested with their defaults in test/security and throttling.e2e-spec.ts
+    RATE_LIMIT_PER_TOKEN: '100000',
+    // token ids restart with every fresh test database: keep one run's Redis counters from the next's
+    REDIS_KEY_PREFIX: `pbx-test:${RUN_ID}:`,
+    RATE_LIMIT_UNAUTHENTICATED: '100000',
+    RATE_LIMIT_PUBLIC: '100000',
     ...extra,
   };
 }

@@ -4,16 +4,16 @@ import { ApiValidationPipe, HttpErrorFilter } from '@pbx/common';
 import { ConfigModule } from '@pbx/config';
 import { DatabaseModule } from '@pbx/database';
 import { AsteriskModule } from '@pbx/asterisk';
-import { AuthModule } from '@pbx/auth';
+import { AuthModule, TokensService } from '@pbx/auth';
 import { ExtensionsModule } from '@pbx/extensions';
 import { TrunksModule } from '@pbx/trunks';
 import { CallerIdsModule } from '@pbx/caller-ids';
 import { HealthModule } from '@pbx/health';
 import { RoutesModule } from '@pbx/routes';
 import { CallsModule } from '@pbx/calls';
-import { ThrottlingModule, TokenThrottlerGuard } from '@pbx/throttling';
+import { RateLimiter } from '@pbx/throttling';
 import { CdrsModule } from '@pbx/cdrs';
-import { MetricsHttpModule, MetricsModule, MetricsService } from '@pbx/metrics';
+import { MetricsHttpModule, MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WebhooksModule } from '@pbx/webhooks';
 
 @Module({
@@ -23,7 +23,6 @@ import { WebhooksModule } from '@pbx/webhooks';
     // the API's own Stasis app receives no calls: its websocket only tells health that ARI is up
     AsteriskModule.forRoot((app) => `${app}-api`),
     AuthModule,
-    ThrottlingModule,
     ExtensionsModule,
     TrunksModule,
     CallerIdsModule,
@@ -38,10 +37,16 @@ import { WebhooksModule } from '@pbx/webhooks';
   providers: [
     { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useClass: ApiValidationPipe },
+    ...MetricsServer.on((config) => config.metrics.apiPort),
   ],
 })
 export class AppModule {
-  constructor(metrics: MetricsService) {
-    TokenThrottlerGuard.onThrottled = (group) => metrics.throttled.inc({ group });
+  constructor(metrics: MetricsService, limiter: RateLimiter, tokens: TokensService) {
+    tokens.onLookup = () => metrics.tokenLookups.inc();
+    limiter.observe({
+      throttled: (group) => metrics.throttled.inc({ group }),
+      fallbackHit: () => metrics.rateLimitFallback.inc(),
+      redisUp: (up) => metrics.rateLimitRedisUp.set(up ? 1 : 0),
+    });
   }
 }

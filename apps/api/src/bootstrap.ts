@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, urlencoded } from 'express';
+import helmet from 'helmet';
 import { AppConfig, loadConfig } from '@pbx/config';
 import { bodyParserErrorHandler, undecodablePathHandler } from '@pbx/common';
 import { AppModule } from './app.module';
@@ -18,11 +19,26 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: LEVELS[config.logLevel] });
   app.disable('x-powered-by');
+  // X-Forwarded-For is believed only from these proxies (none by default): it decides the client
+  // address that per-address limits count
+  app.set('trust proxy', config.http.trustProxy.length > 0 ? [...config.http.trustProxy] : false);
+  app.use(
+    helmet({
+      // the API speaks plain HTTP unless a proxy terminates TLS: upgrading /docs' own scripts to https would break it
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   app.use(undecodablePathHandler());
   app.use(json({ limit: '64kb', strict: true }));
   app.use(urlencoded({ extended: false, limit: '64kb' }));
   app.use(bodyParserErrorHandler());
   app.enableShutdownHooks();
+  if (config.http.docsEnabled) mountDocs(app);
+  return app;
+}
+
+/** Swagger UI at /docs and the document at /docs/openapi.json (DOCS_ENABLED=false leaves both 404). */
+function mountDocs(app: INestApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -33,5 +49,4 @@ export async function createApiApp(config: AppConfig = loadConfig()): Promise<IN
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
 }

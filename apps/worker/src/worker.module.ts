@@ -29,6 +29,6 @@ class WebhookMetricsBinding {}
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
   imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app, 'system'), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
-  providers: [RegistrationMonitor, UnroutedCallsHandler, MetricsServer],
+  providers: [RegistrationMonitor, UnroutedCallsHandler, ...MetricsServer.on((config) => config.workerMetricsPort)],
 })
 export class WorkerModule {}

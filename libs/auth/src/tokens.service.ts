@@ -2,22 +2,29 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { DomainError } from '@pbx/common';
+import { DomainError, ExpiringLru } from '@pbx/common';
 import { EntityRows } from '@pbx/database';
 import { ApiToken } from './api-token.entity';
 import { AuthContext, Scope } from './scope';
 import { generateToken, hashToken } from './token-hash';
 import { CreateTokenDto } from './dto/create-token.dto';
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_\-.~+/=]{16,200}$/;
-const CACHE_TTL_MS = 5_000;
+/** What generateToken() makes; anything else (but the configured bootstrap token) is refused unseen. */
+const GENERATED_SHAPE = /^pbx_[A-Za-z0-9_-]{43}$/;
+// a revoked token stops working within seconds without a query per request
+const KNOWN_TTL_MS = 5_000;
+// made-up tokens are remembered longer and in a bounded LRU: a flood cannot grow it or flush the known ones
+const UNKNOWN_TTL_MS = 60_000;
+const CACHE_ENTRIES = 10_000;
 
 @Injectable()
 export class TokensService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TokensService.name);
-  // short cache so a revoked token stops working within seconds without a query per request
-  private readonly cache = new Map<string, { context: AuthContext | null; expires: number }>();
+  private readonly known = new ExpiringLru<string, AuthContext>(CACHE_ENTRIES, KNOWN_TTL_MS);
+  private readonly unknown = new ExpiringLru<string, true>(CACHE_ENTRIES, UNKNOWN_TTL_MS);
   private readonly touched = new Map<number, number>();
+  /** called for each token looked up in the database (a metric: flood pressure reaching PostgreSQL) */
+  onLookup: () => void = () => undefined;
 
   constructor(
     @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
@@ -44,6 +51,7 @@ export class TokensService implements OnApplicationBootstrap {
     const saved = await this.tokens.save(
       this.tokens.create({ name: dto.name, scopes: [...new Set(dto.scopes)], tokenHash: hashToken(plaintext), prefix: plaintext.slice(0, 8) }),
     );
+    this.unknown.clear();
     return { token: saved, plaintext };
   }
 
@@ -54,22 +62,37 @@ export class TokensService implements OnApplicationBootstrap {
   async remove(id: number): Promise<void> {
     const result = await this.tokens.delete({ id });
     if (!result.affected) throw DomainError.notFound('token', id);
-    this.cache.clear();
+    this.known.clear();
+  }
+
+  /** Whether the string can be a token at all: the generated shape, or the bootstrap token. */
+  acceptsShape(token: string): boolean {
+    return GENERATED_SHAPE.test(token) || (this.config.adminToken !== undefined && token === this.config.adminToken);
+  }
+
+  /** A token seen valid in the last seconds, answered from memory (no database, no address budget). */
+  recentlyVerified(token: string): AuthContext | undefined {
+    return this.known.get(hashToken(token));
   }
 
   /** Resolves a bearer token to its scopes, or null when unknown. */
   async verify(token: string): Promise<AuthContext | null> {
-    if (!TOKEN_SHAPE.test(token)) return null;
+    if (!this.acceptsShape(token)) return null;
     const tokenHash = hashToken(token);
-    const cached = this.cache.get(tokenHash);
-    if (cached && cached.expires > Date.now()) return cached.context;
+    const known = this.known.get(tokenHash);
+    if (known) return known;
+    if (this.unknown.get(tokenHash)) return null;
     // plain SQL: this runs for every request whose token is not cached
+    this.onLookup();
     const rows = EntityRows.of(this.tokens.manager, ApiToken);
     const row = await rows.findOne(this.tokens.manager, 'token_hash = $1', [tokenHash]);
-    const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });
-    if (row) this.touch(row.id);
+    if (!row) {
+      this.unknown.set(tokenHash, true);
+      return null;
+    }
+    const context: AuthContext = { tokenId: row.id, scopes: row.scopes };
+    this.known.set(tokenHash, context);
+    this.touch(row.id);
     return context;
   }
 

@@ -6,3 +6,4 @@ export * from './validation/id.pipe';
 export * from './validation/rules';
 export * from './errors/database-errors';
 export * from './http/http-exchange';
+export * from './cache/expiring-lru';

@@ -21,4 +21,24 @@ describe('loadConfig', () => {
       for (const name of ['PORT', 'DATABASE_URL', 'PBX_ADMIN_TOKEN', 'ARI_PASSWORD', 'AMI_PASSWORD', 'ARI_APP']) expect(problems).toContain(name);
     }
   });
+
+  it('has safe defaults for the front door', () => {
+    const config = loadConfig(minimal);
+    expect(config.http).toEqual({ trustProxy: [], tokenLimit: 600, unauthenticatedLimit: 60, publicLimit: 600, docsEnabled: true });
+    expect(config.databasePool).toEqual({ max: 10, acquireTimeoutMs: 2_000 });
+    expect(config.metrics).toEqual({ token: undefined, host: '127.0.0.1', apiPort: 0 });
+    expect(config.redisKeyPrefix).toBe('pbx:pbx:');
+  });
+
+  it('reads TRUST_PROXY as CIDRs and refuses anything else', () => {
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,::1/128' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.10', '::1/128']);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: 'false' }).http.trustProxy).toEqual([]);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', '10.0.0.0/8/1', '*']) expect(() => loadConfig({ ...minimal, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses an admin token that could never authenticate, and a vague boolean', () => {
+    expect(() => loadConfig({ ...minimal, PBX_ADMIN_TOKEN: 'sixteen chars ok?' })).toThrow(/PBX_ADMIN_TOKEN/);
+    expect(() => loadConfig({ ...minimal, DOCS_ENABLED: 'yes' })).toThrow(/DOCS_ENABLED/);
+    expect(loadConfig({ ...minimal, DOCS_ENABLED: 'false' }).http.docsEnabled).toBe(false);
+  });
 });

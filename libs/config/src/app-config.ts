@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** The whole runtime configuration, validated once at boot. Nothing else reads process.env. */
 export interface AppConfig {
   readonly nodeEnv: string;
@@ -5,12 +7,35 @@ export interface AppConfig {
   readonly host: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   readonly databaseUrl: string;
+  /** the apps' PostgreSQL pool: size, and how long a request may wait for a connection before 503 */
+  readonly databasePool: { readonly max: number; readonly acquireTimeoutMs: number };
   readonly adminToken?: string;
   readonly sip: { readonly host: string; readonly port: number; readonly realm: string };
   readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string };
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
   readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number; readonly trunkResponseTimeoutSeconds: number };
   readonly redisUrl?: string;
+  /** namespace of this deployment's keys in Redis (token ids are per database, so per database by default) */
+  readonly redisKeyPrefix: string;
+  readonly http: {
+    /** CIDRs of proxies whose X-Forwarded-For is believed; empty = the socket's address is the client */
+    readonly trustProxy: readonly string[];
+    /** per token and minute, across every route but click-to-call (which has the contract's 10) */
+    readonly tokenLimit: number;
+    /** per client address and minute: requests without a valid token (missing, malformed, unknown) */
+    readonly unauthenticatedLimit: number;
+    /** per client address and minute: /health and /metrics */
+    readonly publicLimit: number;
+    readonly docsEnabled: boolean;
+  };
+  readonly metrics: {
+    /** when set, /metrics needs `Authorization: Bearer <token>` */
+    readonly token?: string;
+    /** where the worker's, and the API's own (apiPort > 0), metrics servers listen */
+    readonly host: string;
+    /** the API's /metrics on its own server (0 = on the API's port) */
+    readonly apiPort: number;
+  };
   readonly webhooks: {
     readonly concurrency: number;
     readonly timeoutMs: number;
@@ -69,7 +94,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) problems.push('LOG_LEVEL must be error, warn, log or debug');
   const adminToken = env.PBX_ADMIN_TOKEN?.trim() || undefined;
   if (adminToken !== undefined && adminToken.length < 16) problems.push('PBX_ADMIN_TOKEN must be at least 16 characters');
+  if (adminToken !== undefined && !/^[A-Za-z0-9_\-.~+/=]{16,200}$/.test(adminToken)) problems.push('PBX_ADMIN_TOKEN may only use letters, digits and _-.~+/= (at most 200)');
   const redisUrl = env.REDIS_URL?.trim() ? url('REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false`);
+    return fallback;
+  };
+  const trustProxy = (env.TRUST_PROXY?.trim() ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '' && entry !== 'false' && entry !== 'off');
+  for (const entry of trustProxy) if (!isCidr(entry)) problems.push(`TRUST_PROXY: ${entry.slice(0, 60)} is not an IP address or CIDR`);
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
 
   const config: AppConfig = {
     nodeEnv: str('NODE_ENV', 'development'),
@@ -77,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: str('HOST', '127.0.0.1'),
     logLevel: logLevel as AppConfig['logLevel'],
     databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databasePool: { max: int('DB_POOL_SIZE', 10, 1, 1000), acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000) },
     adminToken,
     sip: { host: str('SIP_HOST', '127.0.0.1'), port: int('SIP_PORT', 5060), realm: str('SIP_REALM', 'pbx') },
     ari: {
@@ -98,6 +137,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trunkResponseTimeoutSeconds: int('TRUNK_RESPONSE_TIMEOUT', 8, 1, 60),
     },
     redisUrl,
+    redisKeyPrefix: str('REDIS_KEY_PREFIX', `pbx:${databaseNameOf(databaseUrlFrom(env))}:`),
+    http: {
+      trustProxy,
+      tokenLimit: int('RATE_LIMIT_PER_TOKEN', 600, 1, 1_000_000),
+      unauthenticatedLimit: int('RATE_LIMIT_UNAUTHENTICATED', 60, 1, 1_000_000),
+      publicLimit: int('RATE_LIMIT_PUBLIC', 600, 1, 1_000_000),
+      docsEnabled: bool('DOCS_ENABLED', true),
+    },
+    metrics: { token: metricsToken, host: str('METRICS_HOST', '127.0.0.1'), apiPort: int('API_METRICS_PORT', 0, 0) },
     workerMetricsPort: int('WORKER_METRICS_PORT', 3001, 0),
     webhooks: {
       concurrency: int('WEBHOOK_CONCURRENCY', 16, 1, 256),
@@ -112,6 +160,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm)) problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+function databaseNameOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.slice(1)) || 'pbx';
+  } catch {
+    return 'pbx';
+  }
+}
+
+function isCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^[0-9]{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 function deepFreeze<T>(value: T): T {

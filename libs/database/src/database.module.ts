@@ -8,7 +8,7 @@ import { dataSourceOptions } from './data-source-options';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.databaseUrl),
+        ...dataSourceOptions(config.databaseUrl, [], config.databasePool),
         autoLoadEntities: true,
         // keep retrying at boot instead of crashing while PostgreSQL restarts
         retryAttempts: 30,

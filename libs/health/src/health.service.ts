@@ -11,6 +11,8 @@ export interface HealthReport {
 }
 
 const DB_TIMEOUT_MS = 2_000;
+/** /health is public: however often it is asked, the database is asked at most once a second */
+export const HEALTH_CACHE_MS = 1_000;
 
 @Injectable()
 export class HealthService {
@@ -20,7 +22,20 @@ export class HealthService {
     private readonly ari: AriConnection,
   ) {}
 
-  async report(): Promise<HealthReport> {
+  private cached?: { report: Promise<HealthReport>; expires: number };
+
+  /** The last report while it is fresh; callers arriving during a check share it. */
+  report(): Promise<HealthReport> {
+    const now = Date.now();
+    if (this.cached && this.cached.expires > now) return this.cached.report;
+    const report = this.check();
+    this.cached = { report, expires: now + HEALTH_CACHE_MS };
+    // the freshness counts from when the check ends, so a slow database is not asked back to back
+    void report.then(() => this.cached?.report === report && (this.cached.expires = Date.now() + HEALTH_CACHE_MS));
+    return report;
+  }
+
+  private async check(): Promise<HealthReport> {
     const checks = {
       database: (await this.databaseUp()) ? 'up' : 'down',
       ami: this.ami.connected ? 'up' : 'down',

@@ -1,9 +1,15 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Provider } from '@nestjs/common';
 import { createServer, Server } from 'node:http';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { metricsScrapeAllowed } from './metrics-access';
 import { MetricsService } from './metrics.service';
 
-/** The worker has no HTTP API: a minimal loopback server exposes its /metrics. */
+const METRICS_PORT = Symbol('METRICS_PORT');
+
+/**
+ * A minimal server for /metrics on its own address (METRICS_HOST, loopback by default): the
+ * worker's, which has no HTTP API, and the API's when API_METRICS_PORT keeps it off the API port.
+ */
 @Injectable()
 export class MetricsServer implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MetricsServer.name);
@@ -12,13 +18,24 @@ export class MetricsServer implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(METRICS_PORT) private readonly port: number,
   ) {}
 
+  /** The server, listening on the port `select` reads from the configuration (0 = none). */
+  static on(select: (config: AppConfig) => number): Provider[] {
+    return [{ provide: METRICS_PORT, inject: [APP_CONFIG], useFactory: select }, MetricsServer];
+  }
+
   onModuleInit(): void {
-    if (!this.config.workerMetricsPort) return;
+    if (!this.port) return;
+    const { host, token } = this.config.metrics;
     this.server = createServer((request, response) => {
       if (request.url !== '/metrics') {
         response.writeHead(404).end();
+        return;
+      }
+      if (!metricsScrapeAllowed(token, request.headers.authorization)) {
+        response.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
         return;
       }
       this.metrics.registry
@@ -27,7 +44,7 @@ export class MetricsServer implements OnModuleInit, OnModuleDestroy {
         .catch(() => response.writeHead(500).end());
     });
     this.server.on('error', (error) => this.logger.warn(`metrics server: ${error.message}`));
-    this.server.listen(this.config.workerMetricsPort, this.config.host, () => this.logger.log(`metrics on http://${this.config.host}:${this.config.workerMetricsPort}/metrics`));
+    this.server.listen(this.port, host, () => this.logger.log(`metrics on http://${host}:${this.port}/metrics`));
   }
 
   onModuleDestroy(): void {

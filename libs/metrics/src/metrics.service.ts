@@ -31,6 +31,13 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
   readonly throttled = new Counter({ name: 'pbx_throttled_requests_total', help: 'Requests refused with 429, by rate-limit group', labelNames: ['group'], registers: [this.registry] });
+  readonly tokenLookups = new Counter({ name: 'pbx_token_lookups_total', help: 'API tokens looked up in the database (not answered from the short caches)', registers: [this.registry] });
+  readonly rateLimitFallback = new Counter({
+    name: 'pbx_rate_limit_fallback_total',
+    help: 'Requests counted by this API process alone because Redis (REDIS_URL) did not answer',
+    registers: [this.registry],
+  });
+  readonly rateLimitRedisUp = new Gauge({ name: 'pbx_rate_limit_redis_up', help: '1 while the shared rate-limit counters in Redis answer (REDIS_URL set)', registers: [this.registry] });
 
   constructor(dataSource: DataSource, ami: AmiConnection, ari: AriConnection) {
     collectDefaultMetrics({ register: this.registry });

@@ -1,22 +1,23 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { THROTTLE_GROUPS } from './throttle-group';
-import { TokenThrottlerGuard } from './token-throttler.guard';
+import { AddressGate } from './address-gate';
+import { MemoryCounterStore } from './counter-store';
+import { RateLimiter } from './rate-limiter';
+import { RedisCounterStore } from './redis-counter-store';
+import { TokenBudget } from './token-budget';
 
 /** Counters live in memory, or in Redis when REDIS_URL is set so API replicas share one budget. */
+@Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
+  providers: [
+    {
+      provide: RateLimiter,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        throttlers: Object.entries(THROTTLE_GROUPS).map(([name, { limit, ttl }]) => ({ name, limit, ttl })),
-        ...(config.redisUrl ? { storage: new ThrottlerStorageRedisService(config.redisUrl) } : {}),
-      }),
-    }),
+      useFactory: (config: AppConfig) => new RateLimiter((report) => (config.redisUrl ? new RedisCounterStore(config.redisUrl, report) : new MemoryCounterStore()), config.redisKeyPrefix),
+    },
+    AddressGate,
+    TokenBudget,
   ],
-  providers: [{ provide: APP_GUARD, useClass: TokenThrottlerGuard }],
+  exports: [RateLimiter, AddressGate, TokenBudget],
 })
 export class ThrottlingModule {}

@@ -1,5 +1,4 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { DomainError } from './domain.error';
 import { ErrorCode } from './error-code';
 import { HttpErrorFilter, statusOf, undecodablePathHandler } from './http-error.filter';
@@ -21,7 +20,6 @@ describe('HttpErrorFilter', () => {
 
   it('recognises framework and parser errors', () => {
     expect(filter.toBody(new NotFoundException()).error.code).toBe('not_found');
-    expect(filter.toBody(new ThrottlerException()).error.code).toBe('rate_limited');
     expect(filter.toBody(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed', status: 400 })).error.code).toBe('invalid_json');
     expect(filter.toBody(Object.assign(new Error('x'), { type: 'entity.too.large', status: 413 })).error.code).toBe('payload_too_large');
     expect(filter.toBody(new BadRequestException()).error.code).toBe('validation_failed');
@@ -43,6 +41,7 @@ describe('HttpErrorFilter', () => {
 
   it('turns a lost database connection into 503 and anything unknown into 500', () => {
     expect(filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).error.code).toBe('service_unavailable');
+    expect(filter.toBody(new Error('timeout exceeded when trying to connect')).error.code).toBe('service_unavailable');
     expect(filter.toBody(new TypeError('boom')).error.code).toBe('internal_error');
   });
 });

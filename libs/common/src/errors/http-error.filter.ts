@@ -1,5 +1,4 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorDetails } from './domain.error';
@@ -55,7 +54,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       body.error.details = { error_id: errorId };
       this.logger.error(`error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    // the database or Asterisk is away or saturated: worth a retry soon
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
+    response.status(status).json(body);
   }
 
   toBody(exception: unknown): HttpErrorBody {
@@ -63,7 +65,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       error: { code, message, details },
     });
     if (exception instanceof DomainError) return make(exception.code, exception.message, exception.details);
-    if (exception instanceof ThrottlerException) return make(ErrorCode.RateLimited, 'too many requests, retry later');
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === HttpStatus.NOT_FOUND) return make(ErrorCode.NotFound, 'no such route');
@@ -95,7 +96,8 @@ function isDatabaseDown(exception: unknown): boolean {
   const message = exception instanceof Error ? exception.message : '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(code ?? '') ||
-    /Connection terminated|connect ECONNREFUSED|Connection refused/i.test(message)
+    // the last two: no pool connection within DB_POOL_ACQUIRE_TIMEOUT_MS (pool exhausted, or PostgreSQL slow to accept)
+    /Connection terminated|connect ECONNREFUSED|Connection refused|timeout exceeded when trying to connect|timeout expired/i.test(message)
   );
 }
 
