@@ -56,12 +56,15 @@ for i in $(seq 1 120); do
   sleep 0.5
 done
 
+API_METRICS="$URL/metrics"
+if [ "${API_METRICS_PORT:-0}" != 0 ]; then API_METRICS="http://${METRICS_HOST:-127.0.0.1}:$API_METRICS_PORT/metrics"; fi
+
 cat <<MSG
 
 PBX control plane is up.
   API          $URL   (OpenAPI: $URL/docs, health: $URL/health)
   SIP          udp/tcp 127.0.0.1:$SIP_PORT (realm ${SIP_REALM:-pbx}; register as <extension>@127.0.0.1)
-  Metrics      $URL/metrics (API), http://127.0.0.1:${WORKER_METRICS_PORT:-3001}/metrics (worker)
+  Metrics      $API_METRICS (API), http://${METRICS_HOST:-127.0.0.1}:${WORKER_METRICS_PORT:-3001}/metrics (worker)${METRICS_TOKEN:+, with the METRICS_TOKEN bearer token}
   Admin token  $PBX_ADMIN_TOKEN
   Logs         $LOG_DIR/api.log, $LOG_DIR/worker.log, ${ASTERISK_CHROOT:-<external>}/srv/pbx/pbx/log/messages.log
   Stop         npm run down
