@@ -18,6 +18,8 @@ export interface AppConfig {
     readonly backoffBaseMs: number;
     readonly backoffCapMs: number;
     readonly retryWindowMs: number;
+    /** on-premises CRMs, tests, local runs: skip the SSRF rule on webhook targets */
+    readonly allowPrivateNetworks: boolean;
   };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
@@ -53,6 +55,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       return fallback;
     }
     return value;
+  };
+  // strictly 'true' or 'false': a typo such as 'yes' must not silently open private networks
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${name} must be true or false`);
+    return fallback;
   };
   const url = (name: string, fallback: string, protocols: string[]): string => {
     const value = str(name, fallback);
@@ -106,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
       backoffCapMs: int('WEBHOOK_BACKOFF_CAP_MS', 3_600_000, 1, 86_400_000),
       retryWindowMs: int('WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
+      allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');
