@@ -32,6 +32,8 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     AMI_USERNAME: 'pbx',
     AMI_PASSWORD: context.pbx.amiPassword,
     WORKER_METRICS_PORT: String(context.pbx.ariPort + 2),
+    // the receivers under test listen on 127.0.0.1; test/security/webhook-ssrf.e2e-spec.ts turns it off
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...extra,
   };
 }
