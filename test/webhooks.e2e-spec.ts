@@ -23,8 +23,16 @@ import {
 import { testContext, testEnv } from './harness/test-context';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
 
-// short enough to watch retries and a give-up within a test
-const FAST: WebhookOptions = { ...DEFAULT_WEBHOOK_OPTIONS, pollIntervalMs: 200, timeoutMs: 1_000, backoffBaseMs: 100, backoffCapMs: 400, retryWindowMs: 5_000 };
+// short enough to watch retries and a give-up within a test; the receiver is on 127.0.0.1
+const FAST: WebhookOptions = {
+  ...DEFAULT_WEBHOOK_OPTIONS,
+  pollIntervalMs: 200,
+  timeoutMs: 1_000,
+  backoffBaseMs: 100,
+  backoffCapMs: 400,
+  retryWindowMs: 5_000,
+  allowPrivateNetworks: true,
+};
 const LOGGER: LogLevel[] = process.env.TEST_LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error'];
 
 /**

@@ -42,6 +42,8 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     REDIS_KEY_PREFIX: `pbx-test:${RUN_ID}:`,
     RATE_LIMIT_UNAUTHENTICATED: '100000',
     RATE_LIMIT_PUBLIC: '100000',
+    // the receivers under test listen on 127.0.0.1; test/security/webhook-ssrf.e2e-spec.ts turns it off
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...extra,
   };
 }

@@ -9,6 +9,15 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/pbx');
     expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'pbx', password: 'a', app: 'pbx' });
     expect(Object.isFrozen(config.ari)).toBe(true);
+    expect(config.webhooks.allowPrivateNetworks).toBe(false);
+  });
+
+  it('reads WEBHOOK_ALLOW_PRIVATE_NETWORKS strictly as true or false', () => {
+    expect(loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhooks.allowPrivateNetworks).toBe(true);
+    expect(loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhooks.allowPrivateNetworks).toBe(false);
+    for (const loose of ['yes', '1', 'TRUE', 'on']) {
+      expect(() => loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: loose })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/);
+    }
   });
 
   it('lists every problem at once', () => {

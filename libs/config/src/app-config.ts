@@ -43,6 +43,8 @@ export interface AppConfig {
     readonly backoffBaseMs: number;
     readonly backoffCapMs: number;
     readonly retryWindowMs: number;
+    /** on-premises CRMs, tests, local runs: skip the SSRF rule on webhook targets */
+    readonly allowPrivateNetworks: boolean;
   };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
@@ -79,6 +81,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return value;
   };
+  // strictly 'true' or 'false': a typo such as 'yes' must not silently open private networks or docs
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    problems.push(`${name} must be true or false`);
+    return fallback;
+  };
   const url = (name: string, fallback: string, protocols: string[]): string => {
     const value = str(name, fallback);
     try {
@@ -96,14 +106,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (adminToken !== undefined && adminToken.length < 16) problems.push('PBX_ADMIN_TOKEN must be at least 16 characters');
   if (adminToken !== undefined && !/^[A-Za-z0-9_\-.~+/=]{16,200}$/.test(adminToken)) problems.push('PBX_ADMIN_TOKEN may only use letters, digits and _-.~+/= (at most 200)');
   const redisUrl = env.REDIS_URL?.trim() ? url('REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (!raw) return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    problems.push(`${name} must be true or false`);
-    return fallback;
-  };
   const trustProxy = (env.TRUST_PROXY?.trim() ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '' && entry !== 'false' && entry !== 'off');
   for (const entry of trustProxy) if (!isCidr(entry)) problems.push(`TRUST_PROXY: ${entry.slice(0, 60)} is not an IP address or CIDR`);
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
@@ -154,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffBaseMs: int('WEBHOOK_BACKOFF_BASE_MS', 5_000, 1, 3_600_000),
       backoffCapMs: int('WEBHOOK_BACKOFF_CAP_MS', 3_600_000, 1, 86_400_000),
       retryWindowMs: int('WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
+      allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');

@@ -123,7 +123,8 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       return { kind: 'error', error: (error as Error).message };
     }
-    return postWebhook(delivery.url, body, signedHeaders(delivery.secret, delivery.eventId, body, at), this.options.timeoutMs);
+    const { timeoutMs, allowPrivateNetworks } = this.options;
+    return postWebhook(delivery.url, body, signedHeaders(delivery.secret, delivery.eventId, body, at), { timeoutMs, allowPrivateNetworks });
   }
 
   /** Never the URL (it may carry a token) nor the secret. */

@@ -14,6 +14,8 @@ export interface WebhookOptions {
   readonly backoffCapMs: number;
   /** keep retrying until this long after the first attempt, then give up */
   readonly retryWindowMs: number;
+  /** skip the SSRF rule (target-policy.ts): on-premises CRMs, tests, local runs */
+  readonly allowPrivateNetworks: boolean;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({
@@ -23,6 +25,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({
   backoffBaseMs: 5_000,
   backoffCapMs: 60 * 60_000,
   retryWindowMs: 24 * 60 * 60_000,
+  allowPrivateNetworks: false,
 });
 
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');

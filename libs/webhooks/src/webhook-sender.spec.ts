@@ -7,6 +7,8 @@ describe('postWebhook', () => {
   let server: http.Server;
   let base = '';
   const received: Array<{ url?: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  // private networks allowed: these tests are about HTTP, the SSRF rule has its own spec
+  const open = (timeoutMs: number) => ({ timeoutMs, allowPrivateNetworks: true });
   const signed = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,x' };
 
   beforeAll(async () => {
@@ -28,29 +30,29 @@ describe('postWebhook', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('posts the signed JSON body and returns the status and an excerpt of the answer', async () => {
-    expect(await postWebhook(`${base}/ok`, '{"a":1}', signed, 2_000)).toEqual({ kind: 'response', status: 200, body: 'thanks' });
+    expect(await postWebhook(`${base}/ok`, '{"a":1}', signed, open(2_000))).toEqual({ kind: 'response', status: 200, body: 'thanks' });
     const last = received[received.length - 1];
     expect(last.body).toBe('{"a":1}');
     expect(last.headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'msg_1', 'user-agent': 'pbx-control-plane' });
   });
 
   it('reads only the first KiB of a long answer', async () => {
-    const result = await postWebhook(`${base}/chatty`, '{}', signed, 2_000);
+    const result = await postWebhook(`${base}/chatty`, '{}', signed, open(2_000));
     expect(result).toMatchObject({ kind: 'response', status: 200 });
     expect((result as { body: string }).body.length).toBe(RESPONSE_EXCERPT_BYTES);
   });
 
   it('does not follow redirects', async () => {
-    expect(await postWebhook(`${base}/redirect`, '{}', signed, 2_000)).toMatchObject({ kind: 'response', status: 302 });
+    expect(await postWebhook(`${base}/redirect`, '{}', signed, open(2_000))).toMatchObject({ kind: 'response', status: 302 });
   });
 
   it('turns a timeout, a refused connection and a bad URL into results, never a throw', async () => {
-    expect(await postWebhook(`${base}/slow`, '{}', signed, 100)).toEqual({ kind: 'error', error: 'timed out after 100 ms' });
+    expect(await postWebhook(`${base}/slow`, '{}', signed, open(100))).toEqual({ kind: 'error', error: 'timed out after 100 ms' });
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    expect(await postWebhook(`http://127.0.0.1:${port}/x`, '{}', signed, 2_000)).toEqual({ kind: 'error', error: expect.stringContaining('ECONNREFUSED') });
-    expect(await postWebhook('not a url', '{}', signed, 2_000)).toEqual({ kind: 'error', error: expect.stringContaining('invalid URL') });
+    expect(await postWebhook(`http://127.0.0.1:${port}/x`, '{}', signed, open(2_000))).toEqual({ kind: 'error', error: expect.stringContaining('ECONNREFUSED') });
+    expect(await postWebhook('not a url', '{}', signed, open(2_000))).toEqual({ kind: 'error', error: expect.stringContaining('invalid URL') });
   });
 });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WebhookAttempt } from './webhook-attempt.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
+import { webhookOptionsProvider } from './webhook-options';
 import { WebhookOutboxModule } from './webhook-outbox.module';
 import { WebhookSubscription } from './webhook-subscription.entity';
 import { WebhooksController } from './webhooks.controller';
@@ -11,7 +12,8 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery, WebhookAttempt]), WebhookOutboxModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService],
+  // the options carry allowPrivateNetworks, which decides what a subscription may target
+  providers: [webhookOptionsProvider, WebhooksService],
   exports: [WebhooksService, WebhookOutboxModule],
 })
 export class WebhooksModule {}

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, LessThan, Repository } from 'typeorm';
 import { DomainError, ErrorCode } from '@pbx/common';
@@ -6,6 +6,8 @@ import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook.dto';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
 import { WebhookAttempt } from './webhook-attempt.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
+import { literalTargetProblem } from './target-policy';
+import { WEBHOOK_OPTIONS, WebhookOptions } from './webhook-options';
 import { DELIVERIES_CHANNEL } from './webhook-outbox';
 import { generateSecret, secretPrefix } from './webhook-signing';
 import { WebhookSubscription } from './webhook-subscription.entity';
@@ -22,10 +24,12 @@ export class WebhooksService {
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     @InjectRepository(WebhookAttempt) private readonly attempts: Repository<WebhookAttempt>,
     private readonly dataSource: DataSource,
+    @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
   ) {}
 
   /** The secret is returned here and never again. */
   async create(dto: CreateWebhookDto): Promise<{ webhook: WebhookView; secret: string }> {
+    this.checkTarget(dto.url);
     const secret = generateSecret();
     const saved = await this.subscriptions.save(
       this.subscriptions.create({
@@ -52,6 +56,7 @@ export class WebhooksService {
 
   async update(id: number, dto: UpdateWebhookDto): Promise<WebhookView> {
     await this.find(id);
+    if (dto.url !== undefined) this.checkTarget(dto.url);
     const changes: Partial<WebhookSubscription> = {};
     if (dto.url !== undefined) changes.url = dto.url;
     if (dto.events !== undefined) changes.events = [...new Set(dto.events)];
@@ -120,6 +125,17 @@ export class WebhooksService {
     this.logger.log(`webhook ${id}: delivery ${deliveryId} (event ${delivery.eventId}) queued again by an admin`);
     const attempts = await this.attempts.find({ where: { deliveryId }, order: { attempt: 'ASC', id: 'ASC' } });
     return deliveryView(delivery, attempts.map(attemptView));
+  }
+
+  /**
+   * The creation half of the SSRF rule, before anything is written: a literal forbidden address
+   * or localhost is refused (422 naming `url`). It lives here, not in the DTO, because it depends
+   * on WEBHOOK_ALLOW_PRIVATE_NETWORKS; host names are judged by the sender at each attempt.
+   */
+  private checkTarget(url: string): void {
+    if (this.options.allowPrivateNetworks) return;
+    const problem = literalTargetProblem(url);
+    if (problem !== null) throw DomainError.invalid('url', problem);
   }
 
   private async notify(): Promise<void> {

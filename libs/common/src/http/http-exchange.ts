@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 export interface HttpExchange {
   status: number;
@@ -13,6 +14,8 @@ export interface HttpExchangeOptions {
   body?: string;
   /** a keep-alive agent for the URL's protocol; the global agent otherwise */
   agent?: http.Agent;
+  /** how the host name becomes an address (dns.lookup by default): webhooks pin it to the checked one */
+  lookup?: LookupFunction;
   /** one deadline for the whole exchange: connect, send, status and body */
   timeoutMs: number;
   /** read at most this much of the answer, then drop the connection (a chatty server cannot hold us) */
@@ -34,7 +37,7 @@ export function httpExchange(url: URL, options: HttpExchangeOptions): Promise<Ht
 }
 
 function send(url: URL, options: HttpExchangeOptions): Promise<HttpExchange> {
-  const { method, body, agent, timeoutMs, maxBodyBytes = Infinity } = options;
+  const { method, body, agent, lookup, timeoutMs, maxBodyBytes = Infinity } = options;
   const headers: http.OutgoingHttpHeaders = { ...options.headers };
   if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
   return new Promise((resolve, reject) => {
@@ -45,7 +48,7 @@ function send(url: URL, options: HttpExchangeOptions): Promise<HttpExchange> {
       clearTimeout(timer);
       outcome();
     };
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent });
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent, ...(lookup ? { lookup } : {}) });
     const timer = setTimeout(() => {
       settle(() => reject(new Error(`timed out after ${timeoutMs} ms`)));
       request.destroy();

@@ -5,7 +5,11 @@ import { Optional } from '@pbx/common';
 import { CALL_EVENT_TYPES, CallEventType } from '@pbx/call-events';
 import { WEBHOOK_FORMATS, WebhookFormat } from '../webhook-renderer';
 
-/** Why a webhook URL is refused, or null when it is fine. */
+/**
+ * Why a webhook URL is refused by its syntax, or null when it is fine. Where it may point (the
+ * SSRF rule, target-policy.ts) depends on WEBHOOK_ALLOW_PRIVATE_NETWORKS and is checked by
+ * WebhooksService before anything is written, and again by the sender at each attempt.
+ */
 export function webhookUrlProblem(value: string): string | null {
   // no CR/LF or spaces: the URL reaches an HTTP request line
   if (/[\x00-\x20\x7f]/.test(value)) return 'url must not contain spaces or control characters';
@@ -41,7 +45,11 @@ const EventsRule = () =>
   );
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://crm.example.com/hooks/pbx', maxLength: 2000 })
+  @ApiProperty({
+    example: 'https://crm.example.com/hooks/pbx',
+    maxLength: 2000,
+    description: 'http(s); a loopback, private, link-local or other non-public address is refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true',
+  })
   @UrlRule()
   url: string;
 
@@ -61,7 +69,7 @@ export class CreateWebhookDto {
 }
 
 export class UpdateWebhookDto {
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ maxLength: 2000, description: 'same rule as on creation' })
   @Optional()
   @UrlRule()
   url?: string;
