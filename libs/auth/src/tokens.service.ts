@@ -7,10 +7,12 @@ import { EntityRows } from '@pbx/database';
 import { ApiToken } from './api-token.entity';
 import { AuthContext, Scope } from './scope';
 import { generateToken, hashToken } from './token-hash';
+import { limitsOf } from './token-limits';
 import { CreateTokenDto } from './dto/create-token.dto';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_\-.~+/=]{16,200}$/;
 const CACHE_TTL_MS = 5_000;
+const LIMIT_FIELDS = ['extensions', 'trunk_ids', 'max_concurrent_calls'] as const;
 
 @Injectable()
 export class TokensService implements OnApplicationBootstrap {
@@ -40,9 +42,23 @@ export class TokensService implements OnApplicationBootstrap {
   }
 
   async create(dto: CreateTokenDto): Promise<{ token: ApiToken; plaintext: string }> {
+    const scopes = [...new Set(dto.scopes)];
+    if (scopes.includes('admin')) {
+      // an admin token passes every check anyway: a limit on it would only mislead its reader
+      const field = LIMIT_FIELDS.find((f) => dto[f] !== undefined);
+      if (field) throw DomainError.invalid(field, `${field} limits a calls token; a token with the admin scope cannot be limited`);
+    }
     const plaintext = generateToken();
     const saved = await this.tokens.save(
-      this.tokens.create({ name: dto.name, scopes: [...new Set(dto.scopes)], tokenHash: hashToken(plaintext), prefix: plaintext.slice(0, 8) }),
+      this.tokens.create({
+        name: dto.name,
+        scopes,
+        tokenHash: hashToken(plaintext),
+        prefix: plaintext.slice(0, 8),
+        extensions: dto.extensions ?? null,
+        trunkIds: dto.trunk_ids ?? null,
+        maxConcurrentCalls: dto.max_concurrent_calls ?? null,
+      }),
     );
     return { token: saved, plaintext };
   }
@@ -66,7 +82,7 @@ export class TokensService implements OnApplicationBootstrap {
     // plain SQL: this runs for every request whose token is not cached
     const rows = EntityRows.of(this.tokens.manager, ApiToken);
     const row = await rows.findOne(this.tokens.manager, 'token_hash = $1', [tokenHash]);
-    const context = row ? { tokenId: row.id, scopes: row.scopes } : null;
+    const context = row ? { tokenId: row.id, scopes: row.scopes, limits: limitsOf(row) } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(tokenHash, { context, expires: Date.now() + CACHE_TTL_MS });
     if (row) this.touch(row.id);
