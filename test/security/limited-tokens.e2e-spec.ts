@@ -155,7 +155,22 @@ describe('limited calls tokens', () => {
   it('parallel requests never exceed max_concurrent_calls; once the calls end a new one is accepted', async () => {
     const { id, token } = await newToken({ max_concurrent_calls: 2 });
     const body = () => ({ from_extension: agentA, to_phone: `09${uniqueNumber()}`, trunk_id: allowed.id });
-    const answers = await Promise.all(Array.from({ length: 6 }, () => clickToCall(body(), token)));
+    // Worst-case interleaving, made certain rather than left to timing: the test holds a lock that
+    // lets reads of calls through but stops inserts into it, until all six requests wait on a lock
+    // (the first at the insert, the others, when the limit is taken right, behind its token lock).
+    // Counting without that token lock, all six would count 0 and insert on release.
+    const gate = new Client({ connectionString: api.context.databaseUrl });
+    await gate.connect();
+    await gate.query('BEGIN');
+    await gate.query('LOCK TABLE calls IN SHARE ROW EXCLUSIVE MODE');
+    const pending = Promise.all(Array.from({ length: 6 }, () => clickToCall(body(), token).then((r) => r)));
+    const waiting = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n as number;
+    await waitUntil(async () => (await waiting()) >= 6, 15_000, 'the six requests to wait at the calls table').finally(async () => {
+      await gate.query('COMMIT');
+      await gate.end();
+    });
+    const answers = await pending;
     const accepted = answers.filter((r) => r.status === 202).map((r) => r.body.data.call_uuid as string);
     const refused = answers.filter((r) => r.status !== 202);
     expect(accepted).toHaveLength(2);
