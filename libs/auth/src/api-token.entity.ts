@@ -24,4 +24,14 @@ export class ApiToken {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /** limits of a `calls` token (token-limits.ts); null = unlimited */
+  @Column({ type: 'varchar', length: 10, array: true, nullable: true })
+  extensions: string[] | null;
+
+  @Column({ name: 'trunk_ids', type: 'integer', array: true, nullable: true })
+  trunkIds: number[] | null;
+
+  @Column({ name: 'max_concurrent_calls', type: 'integer', nullable: true })
+  maxConcurrentCalls: number | null;
 }

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { TokenLimits } from './token-limits';
 
 export const SCOPES = ['admin', 'calls'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -14,4 +15,6 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 export interface AuthContext {
   tokenId: number;
   scopes: Scope[];
+  /** absent for an unlimited token */
+  limits?: TokenLimits;
 }

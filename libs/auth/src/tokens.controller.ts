@@ -13,6 +13,10 @@ const view = (token: ApiToken) => ({
   prefix: token.prefix,
   created_at: token.createdAt,
   last_used_at: token.lastUsedAt,
+  // null = unlimited
+  extensions: token.extensions,
+  trunk_ids: token.trunkIds,
+  max_concurrent_calls: token.maxConcurrentCalls,
 });
 
 @ApiTags('tokens')

@@ -7,6 +7,7 @@ import { EntityRows } from '@pbx/database';
 import { ApiToken } from './api-token.entity';
 import { AuthContext, Scope } from './scope';
 import { generateToken, hashToken } from './token-hash';
+import { limitsOf } from './token-limits';
 import { CreateTokenDto } from './dto/create-token.dto';
 
 /** What generateToken() makes; anything else (but the configured bootstrap token) is refused unseen. */
@@ -16,6 +17,7 @@ const KNOWN_TTL_MS = 5_000;
 // made-up tokens are remembered longer and in a bounded LRU: a flood cannot grow it or flush the known ones
 const UNKNOWN_TTL_MS = 60_000;
 const CACHE_ENTRIES = 10_000;
+const LIMIT_FIELDS = ['extensions', 'trunk_ids', 'max_concurrent_calls'] as const;
 
 @Injectable()
 export class TokensService implements OnApplicationBootstrap {
@@ -47,9 +49,23 @@ export class TokensService implements OnApplicationBootstrap {
   }
 
   async create(dto: CreateTokenDto): Promise<{ token: ApiToken; plaintext: string }> {
+    const scopes = [...new Set(dto.scopes)];
+    if (scopes.includes('admin')) {
+      // an admin token passes every check anyway: a limit on it would only mislead its reader
+      const field = LIMIT_FIELDS.find((f) => dto[f] !== undefined);
+      if (field) throw DomainError.invalid(field, `${field} limits a calls token; a token with the admin scope cannot be limited`);
+    }
     const plaintext = generateToken();
     const saved = await this.tokens.save(
-      this.tokens.create({ name: dto.name, scopes: [...new Set(dto.scopes)], tokenHash: hashToken(plaintext), prefix: plaintext.slice(0, 8) }),
+      this.tokens.create({
+        name: dto.name,
+        scopes,
+        tokenHash: hashToken(plaintext),
+        prefix: plaintext.slice(0, 8),
+        extensions: dto.extensions ?? null,
+        trunkIds: dto.trunk_ids ?? null,
+        maxConcurrentCalls: dto.max_concurrent_calls ?? null,
+      }),
     );
     this.unknown.clear();
     return { token: saved, plaintext };
@@ -90,7 +106,7 @@ export class TokensService implements OnApplicationBootstrap {
       this.unknown.set(tokenHash, true);
       return null;
     }
-    const context: AuthContext = { tokenId: row.id, scopes: row.scopes };
+    const context: AuthContext = { tokenId: row.id, scopes: row.scopes, limits: limitsOf(row) };
     this.known.set(tokenHash, context);
     this.touch(row.id);
     return context;

@@ -26,7 +26,7 @@ export class CallsController {
   }
 
   @Get(':call_uuid')
-  async get(@Param('call_uuid') callUuid: string) {
-    return { data: await this.calls.get(callUuid) };
+  async get(@Req() request: AuthenticatedRequest, @Param('call_uuid') callUuid: string) {
+    return { data: await this.calls.get(callUuid, request.auth?.limits) };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '@pbx/common';
+import { allowsCall, TokenLimits } from '@pbx/auth';
 import { Call } from './call.entity';
 import { CallLeg } from './call-leg.entity';
 import { callFields } from './call-event.factory';
@@ -12,11 +13,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class CallsService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The call, both legs and its event timeline. */
-  async get(callUuid: string) {
+  /**
+   * The call, both legs and its event timeline. A call outside the token's limits is 404, as
+   * an unknown one: a limited token must not learn which calls exist beyond its own.
+   */
+  async get(callUuid: string, limits?: TokenLimits) {
     if (!UUID.test(callUuid)) throw DomainError.notFound('call', callUuid.slice(0, 40));
     const call = await this.dataSource.getRepository(Call).findOne({ where: { callUuid } });
-    if (!call) throw DomainError.notFound('call', callUuid);
+    if (!call || !allowsCall(limits, { fromExtension: call.fromExtension, trunkIds: [call.trunkId, ...call.routePlan.map((s) => s.trunkId)] })) {
+      throw DomainError.notFound('call', callUuid);
+    }
     const [legs, events] = await Promise.all([
       this.dataSource.getRepository(CallLeg).find({ where: { callUuid }, order: { createdAt: 'ASC' } }),
       this.dataSource.getRepository(StoredCallEvent).find({ where: { callUuid }, order: { sequence: 'ASC' } }),

@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError, ErrorCode } from '@pbx/common';
 import { AriConnection, RegistrationsService } from '@pbx/asterisk';
-import { AuthContext } from '@pbx/auth';
+import { allowsExtension, allowsTrunk, AuthContext, TokenLimits } from '@pbx/auth';
 import { Extension, ExtensionsService } from '@pbx/extensions';
 import { Trunk, TrunksService } from '@pbx/trunks';
 import { RoutesService } from '@pbx/routes';
@@ -16,6 +16,7 @@ import { CallStateFunnel } from './call-state.funnel';
 import { ClickToCallDto } from './dto/click-to-call.dto';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { LegDialer } from './leg-dialer';
+import { limitRefusal, reserveCallSlot, restrictPlan } from './call-limits';
 
 export interface ClickToCallAccepted {
   call_uuid: string;
@@ -61,9 +62,12 @@ export class ClickToCallService {
       if (replay) return replay;
     }
 
+    if (!allowsExtension(auth.limits, dto.from_extension)) {
+      throw limitRefusal('from_extension', `this token may not call from extension ${dto.from_extension}`);
+    }
     const extension = await this.extensions.findActiveByNumber(dto.from_extension);
     if (!extension) throw DomainError.invalid('from_extension', `extension ${dto.from_extension} does not exist or is disabled`);
-    const { routingMode, trunk, plan } = await this.plan(dto);
+    const { routingMode, trunk, plan } = await this.plan(dto, auth.limits);
     const callerId = await this.callerId(dto, extension);
 
     if (!this.ari.connected) throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk is unavailable (ARI down); no call was placed');
@@ -124,8 +128,15 @@ export class ClickToCallService {
       hangupCauseText: null,
     } satisfies CallLeg);
 
-    if (idempotencyKey === undefined) {
+    // no lock and no count for a token without max_concurrent_calls: the hot path stays one statement
+    const maxCalls = auth.limits?.maxConcurrentCalls ?? null;
+    if (idempotencyKey === undefined && maxCalls === null) {
       await this.funnel.create(call, aLeg);
+    } else if (idempotencyKey === undefined) {
+      await this.dataSource.transaction(async (manager) => {
+        await reserveCallSlot(manager, auth.tokenId, maxCalls!);
+        await this.funnel.create(call, aLeg, manager);
+      });
     } else {
       const stored = await this.dataSource.transaction(async (manager) => {
         const inserted = await manager
@@ -136,6 +147,8 @@ export class ClickToCallService {
           .orIgnore()
           .execute();
         if (!inserted.raw?.length) return false; // a concurrent twin won: answer with its call
+        // after the key: a retry of an accepted request replays it rather than counting against the limit
+        if (maxCalls !== null) await reserveCallSlot(manager, auth.tokenId, maxCalls);
         await this.funnel.create(call, aLeg, manager);
         return true;
       });
@@ -163,21 +176,26 @@ export class ClickToCallService {
     return previous.response as unknown as ClickToCallAccepted;
   }
 
-  /** Trunk by id (wins) or name → direct_gateway; otherwise the outbound routes decide. */
-  private async plan(dto: ClickToCallDto): Promise<{ routingMode: RoutingMode; trunk: Trunk | null; plan: RouteStep[] }> {
+  /**
+   * Trunk by id (wins) or name → direct_gateway; otherwise the outbound routes decide. A token
+   * limited to some trunks is refused another explicit one (by id before any lookup, so it learns
+   * nothing about that id), and keeps only its own trunks of the route.
+   */
+  private async plan(dto: ClickToCallDto, limits: TokenLimits | undefined): Promise<{ routingMode: RoutingMode; trunk: Trunk | null; plan: RouteStep[] }> {
     if (dto.trunk_id !== undefined || dto.trunk_name !== undefined) {
       const field = dto.trunk_id !== undefined ? 'trunk_id' : 'trunk_name';
+      if (dto.trunk_id !== undefined && !allowsTrunk(limits, dto.trunk_id)) throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_id}`);
       const trunk = await this.trunks.findActive(dto.trunk_id !== undefined ? { id: dto.trunk_id } : { name: dto.trunk_name });
       if (!trunk) throw DomainError.invalid(field, `trunk ${dto.trunk_id ?? dto.trunk_name} does not exist or is disabled`);
+      if (!allowsTrunk(limits, trunk.id)) throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_name}`);
       return { routingMode: 'direct_gateway', trunk, plan: [{ trunkId: trunk.id, trunkName: trunk.name, dial: dto.to_phone }] };
     }
     const resolved = await this.routes.resolve(dto.to_phone);
-    if (!resolved) throw DomainError.invalid('to_phone', 'no outbound route with an active trunk matches this number; give trunk_id or trunk_name');
-    return {
-      routingMode: 'dialplan_default',
-      trunk: null,
-      plan: resolved.trunks.map((t) => ({ trunkId: t.id, trunkName: t.name, dial: resolved.dialNumber })),
-    };
+    const plan = restrictPlan(limits, resolved?.trunks.map((t) => ({ trunkId: t.id, trunkName: t.name, dial: resolved.dialNumber })) ?? []);
+    if (plan.length === 0) {
+      throw DomainError.invalid('to_phone', `no outbound route with an active trunk${limits?.trunkIds ? ' this token may use' : ''} matches this number; give trunk_id or trunk_name`);
+    }
+    return { routingMode: 'dialplan_default', trunk: null, plan };
   }
 
   /** Request → extension's outbound_caller_id → extension number; an explicit one must be ours. */

@@ -1,6 +1,6 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '@pbx/auth';
+import { AuthenticatedRequest, RequireScopes } from '@pbx/auth';
 import { CdrsService } from './cdrs.service';
 import { SearchCdrsDto } from './dto/search-cdrs.dto';
 
@@ -13,7 +13,7 @@ export class CdrsController {
 
   /** `{ data: [...], next_cursor }`: pass next_cursor back as `cursor` for the next page. */
   @Get()
-  search(@Query() query: SearchCdrsDto) {
-    return this.cdrs.search(query);
+  search(@Req() request: AuthenticatedRequest, @Query() query: SearchCdrsDto) {
+    return this.cdrs.search(query, request.auth?.limits);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError } from '@pbx/common';
+import { limitsWhere, TokenLimits } from '@pbx/auth';
 import { Cdr } from './cdr.entity';
 import { SearchCdrsDto } from './dto/search-cdrs.dto';
 
@@ -24,7 +25,8 @@ function decode(raw: string): Cursor {
 export class CdrsService {
   constructor(@InjectRepository(Cdr) private readonly cdrs: Repository<Cdr>) {}
 
-  async search(query: SearchCdrsDto) {
+  /** `limits`: a limited token sees only the rows of its extensions and trunks, filtered in SQL so paging stays exact. */
+  async search(query: SearchCdrsDto, limits?: TokenLimits) {
     const limit = Number(query.limit ?? 100);
     if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) throw DomainError.invalid('to', 'to must be after from');
     const qb = this.cdrs.createQueryBuilder('c');
@@ -33,6 +35,13 @@ export class CdrsService {
     if (query.extension) qb.andWhere('c.from_extension = :extension', { extension: query.extension });
     if (query.phone) qb.andWhere('c.to_phone = :phone', { phone: query.phone });
     if (query.disposition) qb.andWhere('c.disposition = :disposition', { disposition: query.disposition });
+    let n = 0;
+    const limited = limitsWhere(limits, { extension: 'c.from_extension', trunk: 'c.trunk_id' }, (value) => {
+      const name = `limit${n++}`;
+      qb.setParameter(name, value);
+      return `:${name}`;
+    });
+    if (limited) qb.andWhere(limited);
     if (query.cursor) {
       const cursor = decode(query.cursor);
       qb.andWhere('(c.started_at, c.id) < (:cursorAt, :cursorId)', { cursorAt: cursor.startedAt, cursorId: cursor.id });

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn } from 'class-validator';
-import { SafeText } from '@pbx/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { Optional, SafeText } from '@pbx/common';
 import { Scope, SCOPES } from '../scope';
 
 export class CreateTokenDto {
@@ -14,4 +14,43 @@ export class CreateTokenDto {
   @ArrayMaxSize(2)
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
+
+  // Limits (SPEC §5) only mean something without `admin`: the service refuses them on an admin token.
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['1001', '1002'],
+    maxItems: 1000,
+    description: 'extensions the token may call from and read calls/CDRs of; left out = all',
+  })
+  @Optional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(/^[0-9]{3,10}$/, { each: true, message: 'each of extensions must be 3 to 10 digits' })
+  extensions?: string[];
+
+  @ApiPropertyOptional({
+    type: [Number],
+    example: [4],
+    maxItems: 100,
+    description: 'trunks the token may call through (explicitly or by route) and read calls/CDRs of; left out = all',
+  })
+  @Optional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(2_147_483_647, { each: true })
+  trunk_ids?: number[];
+
+  @ApiPropertyOptional({ example: 10, minimum: 1, maximum: 10_000, description: 'live calls the token may have at once; left out = unlimited' })
+  @Optional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  max_concurrent_calls?: number;
 }

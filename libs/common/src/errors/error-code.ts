@@ -10,6 +10,7 @@ export enum ErrorCode {
   Duplicate = 'duplicate',
   InUse = 'in_use',
   ExtensionOffline = 'extension_offline',
+  ConcurrentCallLimit = 'concurrent_call_limit',
   IdempotencyKeyReused = 'idempotency_key_reused',
   RateLimited = 'rate_limited',
   ServiceUnavailable = 'service_unavailable',

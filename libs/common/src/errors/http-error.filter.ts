@@ -24,6 +24,7 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.Duplicate:
     case ErrorCode.InUse:
     case ErrorCode.ExtensionOffline:
+    case ErrorCode.ConcurrentCallLimit:
       return HttpStatus.CONFLICT;
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;
