@@ -5,7 +5,6 @@ import { AsteriskModule, RegistrationMonitor } from '@pbx/asterisk';
 import { CallControlModule } from '@pbx/calls';
 import { MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WEBHOOK_METRICS, WebhookDispatcherModule, WebhookMetrics } from '@pbx/webhooks';
-import { UnroutedCallsHandler } from './unrouted-calls.handler';
 
 /** Feeds the webhook dispatcher's attempts into Prometheus. */
 @Global()
@@ -29,6 +28,6 @@ class WebhookMetricsBinding {}
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
   imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app, 'system'), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
-  providers: [RegistrationMonitor, UnroutedCallsHandler, ...MetricsServer.on((config) => config.workerMetricsPort)],
+  providers: [RegistrationMonitor, ...MetricsServer.on((config) => config.workerMetricsPort)],
 })
 export class WorkerModule {}

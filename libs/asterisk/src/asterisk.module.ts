@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { AMI_EVENT_MASK, AmiConnection } from './ami.connection';
-import { ARI_APP_NAME, AriConnection } from './ari.connection';
+import { ARI_APP_NAME, AriConnection } from './ari/ari.connection';
 import { RegistrationsService } from './registrations.service';
+import { Asterisk } from './asterisk';
+import { ChannelHistory } from './channel-history';
 
 @Module({})
 export class AsteriskModule {
@@ -19,10 +21,12 @@ export class AsteriskModule {
         AmiConnection,
         AriConnection,
         RegistrationsService,
+        Asterisk,
+        ChannelHistory,
         { provide: AMI_EVENT_MASK, useValue: amiEvents },
         { provide: ARI_APP_NAME, inject: [APP_CONFIG], useFactory: (config: AppConfig) => appName(config.ari.app) },
       ],
-      exports: [AmiConnection, AriConnection, RegistrationsService],
+      exports: [AmiConnection, AriConnection, RegistrationsService, Asterisk, ChannelHistory],
     };
   }
 }

@@ -37,6 +37,11 @@ export class CallerIdsService {
     return (await this.callerIds.find({ order: { id: 'ASC' } })).map(view);
   }
 
+  /** Whether a number is one of our caller ids (click-to-call may present only those). */
+  isKnown(number: string): Promise<boolean> {
+    return this.callerIds.exists({ where: { number } });
+  }
+
   async remove(id: number): Promise<void> {
     const result = await this.callerIds.delete({ id });
     if (!result.affected) throw DomainError.notFound('caller id', id);

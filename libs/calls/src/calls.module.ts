@@ -1,37 +1,44 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Cdr } from '@pbx/cdrs';
+import { CdrWriterModule } from '@pbx/cdrs';
 import { ExtensionsModule } from '@pbx/extensions';
 import { TrunksModule } from '@pbx/trunks';
 import { RoutesModule } from '@pbx/routes';
 import { CallerIdsModule } from '@pbx/caller-ids';
-import { Call } from './call.entity';
-import { CallLeg } from './call-leg.entity';
-import { StoredCallEvent } from './stored-call-event.entity';
-import { IdempotencyKey } from './idempotency-key.entity';
-import { CallStateFunnel } from './call-state.funnel';
-import { LegDialer } from './leg-dialer';
-import { ClickToCallService } from './click-to-call.service';
-import { CallsService } from './calls.service';
-import { CallsController } from './calls.controller';
-import { CallOrchestrator } from './call-orchestrator';
-import { ChannelHistory } from './channel-history';
+import { Call } from './persistence/call.entity';
+import { CallLeg } from './persistence/call-leg.entity';
+import { StoredCallEvent } from './persistence/stored-call-event.entity';
+import { IdempotencyKey } from './persistence/idempotency-key.entity';
+import { CallStateFunnel } from './persistence/call-state.funnel';
+import { CallsRepository } from './persistence/calls.repository';
+import { LegDialer } from './flow/leg-dialer';
+import { CallFlow } from './flow/call-flow';
+import { ChannelIntake } from './flow/channel-intake';
+import { Reconciler } from './flow/reconciler';
+import { UnroutedCallsHandler } from './flow/unrouted-calls.handler';
+import { CallsController } from './api/calls.controller';
+import { CallsService } from './api/calls.service';
+import { ClickToCallService } from './api/click-to-call.service';
+import { ClickToCallPlanner } from './api/click-to-call.plan';
+import { CallerIdPolicy } from './api/caller-id.policy';
+import { Idempotency } from './api/idempotency';
 
-const ENTITIES = TypeOrmModule.forFeature([Call, CallLeg, StoredCallEvent, IdempotencyKey, Cdr]);
+const ENTITIES = TypeOrmModule.forFeature([Call, CallLeg, StoredCallEvent, IdempotencyKey]);
+/** Both sides write through the funnel, which needs the webhook outbox (CALL_EVENT_SINK, global) and the CDR writer. */
+const CORE = [CallStateFunnel, CallsRepository, LegDialer];
 
 /** API side: click-to-call and call lookup. */
 @Module({
-  imports: [ENTITIES, ExtensionsModule, TrunksModule, RoutesModule, CallerIdsModule],
+  imports: [ENTITIES, CdrWriterModule, ExtensionsModule, TrunksModule, RoutesModule, CallerIdsModule],
   controllers: [CallsController],
-  providers: [CallStateFunnel, LegDialer, ClickToCallService, CallsService],
-  exports: [CallStateFunnel],
+  providers: [...CORE, ClickToCallService, ClickToCallPlanner, CallerIdPolicy, Idempotency, CallsService],
 })
 export class CallsModule {}
 
 /** Worker side: the Stasis app that drives the legs. */
 @Module({
-  imports: [ENTITIES],
-  providers: [CallStateFunnel, LegDialer, ChannelHistory, CallOrchestrator],
-  exports: [CallOrchestrator],
+  imports: [ENTITIES, CdrWriterModule],
+  providers: [...CORE, CallFlow, ChannelIntake, Reconciler, UnroutedCallsHandler],
+  exports: [Reconciler],
 })
 export class CallControlModule {}

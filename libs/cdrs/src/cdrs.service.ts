@@ -5,20 +5,7 @@ import { DomainError } from '@pbx/common';
 import { limitsWhere, TokenLimits } from '@pbx/auth';
 import { Cdr } from './cdr.entity';
 import { SearchCdrsDto } from './dto/search-cdrs.dto';
-
-interface Cursor {
-  startedAt: string;
-  id: string;
-}
-
-const encode = (c: Cursor) => Buffer.from(`${c.startedAt}|${c.id}`).toString('base64url');
-function decode(raw: string): Cursor {
-  const [startedAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  // only what this service wrote: an ISO timestamp and a bigint id
-  const valid = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(startedAt ?? '') && !Number.isNaN(Date.parse(startedAt)) && /^[0-9]{1,19}$/.test(id ?? '') && BigInt(id) <= 9223372036854775807n;
-  if (!valid) throw DomainError.invalid('cursor', 'cursor is not valid');
-  return { startedAt, id };
-}
+import { decodeCursor, encodeCursor } from './cdr-cursor';
 
 /** Call history, newest first, with keyset paging on (started_at, id) so deep pages stay cheap. */
 @Injectable()
@@ -43,7 +30,7 @@ export class CdrsService {
     });
     if (limited) qb.andWhere(limited);
     if (query.cursor) {
-      const cursor = decode(query.cursor);
+      const cursor = decodeCursor(query.cursor);
       qb.andWhere('(c.started_at, c.id) < (:cursorAt, :cursorId)', { cursorAt: cursor.startedAt, cursorId: cursor.id });
     }
     const rows = await qb.orderBy('c.started_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
@@ -51,7 +38,7 @@ export class CdrsService {
     const last = page[page.length - 1];
     return {
       data: page.map(view),
-      next_cursor: rows.length > limit && last ? encode({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
     };
   }
 }

@@ -1,2 +1,4 @@
 export * from './cdr.entity';
+export * from './cdr-record';
+export * from './cdr-writer';
 export * from './cdrs.module';

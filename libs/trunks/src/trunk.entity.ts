@@ -41,4 +41,3 @@ export class Trunk {
 }
 
 /** The PJSIP endpoint name Asterisk knows this trunk by. */
-export const trunkEndpoint = (id: number) => `trunk-${id}`;

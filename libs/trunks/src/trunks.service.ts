@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { DomainError, ErrorCode, rethrowUnique } from '@pbx/common';
-import { AriConnection } from '@pbx/asterisk';
+import { Asterisk, trunkEndpointId } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
-import { Trunk, trunkEndpoint } from './trunk.entity';
+import { Trunk } from './trunk.entity';
 import { CreateTrunkDto, UpdateTrunkDto } from './dto/trunk.dto';
 
 export interface TrunkView {
@@ -29,7 +29,7 @@ export class TrunksService {
   constructor(
     @InjectRepository(Trunk) private readonly trunks: Repository<Trunk>,
     private readonly dataSource: DataSource,
-    private readonly ari: AriConnection,
+    private readonly asterisk: Asterisk,
   ) {}
 
   async create(dto: CreateTrunkDto): Promise<TrunkView> {
@@ -102,18 +102,10 @@ export class TrunksService {
   }
 
   private async liveChannels(id: number): Promise<string[]> {
-    if (!this.ari.connected) {
+    if (!this.asterisk.connected) {
       throw new DomainError(ErrorCode.ServiceUnavailable, 'cannot check live calls on the trunk: Asterisk (ARI) is unavailable');
     }
-    try {
-      const endpoint = await this.ari.requireClient().endpoints.get({ tech: 'PJSIP', resource: trunkEndpoint(id) });
-      const ids = endpoint.channel_ids ?? [];
-      return Array.isArray(ids) ? ids : [ids];
-    } catch (error) {
-      // ARI answers 404 when Asterisk has not loaded the endpoint: then nothing is up on it
-      if (/not found/i.test(String((error as Error).message))) return [];
-      throw error;
-    }
+    return this.asterisk.endpointChannels(trunkEndpointId(id));
   }
 
   private withPassword() {

@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { Leg } from '@pbx/call-events';
+import { LegState } from '../state/leg.state';
 
-export type LegState = 'created' | 'ringing' | 'answered' | 'ended';
+export type { LegState };
 
 /** One channel of a call; its uuid is the Asterisk channel id. */
 @Entity({ name: 'call_legs' })

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nes
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedRequest, RequireScopes } from '@pbx/auth';
 import { ThrottleGroup } from '@pbx/throttling';
-import { ClickToCallDto } from './dto/click-to-call.dto';
+import { ClickToCallDto } from './click-to-call.dto';
 import { ClickToCallService } from './click-to-call.service';
 import { CallsService } from './calls.service';
 

@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '@pbx/common';
 import { allowsTrunk, TokenLimits } from '@pbx/auth';
 import { preparedQuery } from '@pbx/database';
-import { RouteStep } from './call.entity';
+import { RouteStep } from '../persistence/call.entity';
 
 /**
  * 403 naming the field: the token is valid but limited away from what the field asks for.

@@ -55,28 +55,6 @@ export function callDisposition(a: LegOutcome, b: LegOutcome | null): Dispositio
   return unansweredDisposition(b.cause);
 }
 
-/** ARI hangup reason that carries `cause` to the other leg. */
-export function hangupReason(cause: number | null): string {
-  switch (cause) {
-    case Cause.UserBusy:
-      return 'busy';
-    case Cause.NoAnswer:
-    case Cause.NoUserResponse:
-      return 'no_answer';
-    case Cause.CallRejected:
-      return 'rejected';
-    case Cause.Unallocated:
-      return 'unallocated';
-    case Cause.NoCircuit:
-    case Cause.Congestion:
-    case Cause.TemporaryFailure:
-    case Cause.NetworkOutOfOrder:
-      return 'congestion';
-    default:
-      return 'normal';
-  }
-}
-
 export type HangupSide = Leg | 'system';
 
 const CAUSE_TEXT: Record<number, string> = {

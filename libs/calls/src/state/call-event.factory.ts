@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CallEvent, CallEventType, CallFields, CdrFields, HangupFields, Leg } from '@pbx/call-events';
-import { Call } from './call.entity';
+import { Call } from '../persistence/call.entity';
 
 export function callFields(call: Call): CallFields {
   return {
@@ -25,10 +25,11 @@ export function nextEvent(
   occurredAt: Date,
   leg: { leg: Leg; uuid: string } | null,
   extra: { hangup?: HangupFields; cdr?: CdrFields } = {},
+  newId: () => string = randomUUID,
 ): CallEvent {
   call.lastSequence += 1;
   return {
-    id: randomUUID(),
+    id: newId(),
     type,
     occurred_at: occurredAt.toISOString(),
     call_uuid: call.callUuid,

@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainError } from '@pbx/common';
 import { allowsCall, TokenLimits } from '@pbx/auth';
-import { Call } from './call.entity';
-import { CallLeg } from './call-leg.entity';
-import { callFields } from './call-event.factory';
-import { StoredCallEvent } from './stored-call-event.entity';
+import { CallsRepository } from '../persistence/calls.repository';
+import { callFields } from '../state/call-event.factory';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class CallsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly calls: CallsRepository) {}
 
   /**
    * The call, both legs and its event timeline. A call outside the token's limits is 404, as
@@ -19,13 +16,13 @@ export class CallsService {
    */
   async get(callUuid: string, limits?: TokenLimits) {
     if (!UUID.test(callUuid)) throw DomainError.notFound('call', callUuid.slice(0, 40));
-    const call = await this.dataSource.getRepository(Call).findOne({ where: { callUuid } });
+    const call = await this.calls.findCall(callUuid);
     if (!call || !allowsCall(limits, { fromExtension: call.fromExtension, trunkIds: [call.trunkId, ...call.routePlan.map((s) => s.trunkId)] })) {
       throw DomainError.notFound('call', callUuid);
     }
     const [legs, events] = await Promise.all([
-      this.dataSource.getRepository(CallLeg).find({ where: { callUuid }, order: { createdAt: 'ASC' } }),
-      this.dataSource.getRepository(StoredCallEvent).find({ where: { callUuid }, order: { sequence: 'ASC' } }),
+      this.calls.legsOf(callUuid),
+      this.calls.eventsOf(callUuid),
     ]);
     return {
       ...callFields(call),

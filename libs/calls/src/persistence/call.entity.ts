@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { CallStatus } from './call.state';
+import { CallStatus } from '../state/call.state';
 
 export type RoutingMode = 'direct_gateway' | 'dialplan_default';
 

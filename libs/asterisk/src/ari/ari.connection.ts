@@ -6,7 +6,8 @@ import * as https from 'node:https';
 import WebSocket from 'ws';
 import { httpExchange } from '@pbx/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { Backoff, ConnectionState } from './connection-state';
+import { Backoff, ConnectionState } from '../connection-state';
+import { AriError } from './ari-error';
 
 export const ARI_APP_NAME = Symbol('ARI_APP_NAME');
 
@@ -72,19 +73,36 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     return this.state === 'connected';
   }
 
-  requireClient(): ari.Client {
-    if (!this.client || this.state !== 'connected') throw new Error('ARI is not connected');
-    return this.client;
+  /**
+   * An ari-client call (off the hot path: listing channels and endpoints) under the REST
+   * deadline, so a hung Asterisk cannot block reconcile or an admin request forever.
+   */
+  async withClient<T>(what: string, call: (client: ari.Client) => Promise<T>): Promise<T> {
+    if (!this.client || this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AriError(0, `ARI ${what}: no answer within ${REST_TIMEOUT_MS} ms`)), REST_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([call(this.client), deadline]);
+    } catch (error) {
+      if (error instanceof AriError) throw error;
+      // ari-client rejects with the parsed body's message; the status is in the swagger error
+      const status = Number((error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode);
+      throw new AriError(Number.isInteger(status) ? status : 0, `ARI ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
    * One ARI REST request over a kept-alive connection (httpExchange), for the call-setup hot
    * path: ari-client's swagger layer costs more CPU than the request. Resolves with the JSON
-   * answer (null when empty); a non-2xx answer throws an error carrying Asterisk's message
-   * ("Channel not in Stasis application", ...) and its status.
+   * answer (null when empty); a non-2xx answer, or none at all, throws an AriError classified
+   * by status (404, 409 not in Stasis, 422, 0 = no answer).
    */
   async rest(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
-    if (this.state !== 'connected') throw new Error('ARI is not connected');
+    if (this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
     this.restBase ??= this.restTarget();
     const target = new URL(`${this.restBase.root}${path}`);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
@@ -95,7 +113,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
       agent: this.restBase.agent,
       timeoutMs: REST_TIMEOUT_MS,
     }).catch((error: Error) => {
-      throw new Error(`ARI ${method} ${path}: ${error.message}`);
+      throw new AriError(0, `ARI ${method} ${path}: ${error.message}`);
     });
     let json: unknown = null;
     try {
@@ -105,7 +123,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     }
     if (answer.status >= 200 && answer.status < 300) return json;
     const message = (json as { message?: string } | null)?.message ?? answer.body.slice(0, 200);
-    throw Object.assign(new Error(`ARI ${method} ${path}: ${answer.status} ${message}`), { status: answer.status });
+    throw new AriError(answer.status, `ARI ${method} ${path}: ${answer.status} ${message}`);
   }
 
   private restTarget(): { root: string; authorization: string; agent: http.Agent } {
@@ -124,7 +142,7 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     const { url, username, password } = this.config.ari;
     try {
       // the REST description is loaded once; it stays valid across Asterisk restarts
-      this.client ??= await ari.connect(url, username, password);
+      this.client ??= await withDeadline(ari.connect(url, username, password), REST_TIMEOUT_MS, 'ARI connect');
       this.openEvents();
     } catch (error) {
       this.lost(error instanceof Error ? error.message : String(error));
@@ -185,4 +203,14 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
