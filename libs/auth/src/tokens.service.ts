@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError, ExpiringLru } from '@pbx/common';
-import { EntityRows } from '@pbx/database';
+import { EntityRows, preparedQuery } from '@pbx/database';
 import { ApiToken } from './api-token.entity';
 import { AuthContext, Scope } from './scope';
 import { generateToken, hashToken } from './token-hash';
@@ -110,6 +110,15 @@ export class TokensService implements OnApplicationBootstrap {
     this.known.set(tokenHash, context);
     this.touch(row.id);
     return context;
+  }
+
+  /**
+   * Locks the token's row until `manager`'s transaction ends, serialising that token's call
+   * inserts (max_concurrent_calls); false when the token is gone.
+   */
+  async lockForCallSlot(manager: EntityManager, tokenId: number): Promise<boolean> {
+    const { rows } = await preparedQuery(manager, 'SELECT id FROM api_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
+    return rows.length > 0;
   }
 
   /** last_used_at is informative: written at most once a minute per token, never on the hot path. */

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { TrunksService } from '@pbx/trunks';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError, rethrowUnique } from '@pbx/common';
@@ -16,10 +17,17 @@ export interface CallerIdView {
 const view = (c: CallerId): CallerIdView => ({ id: c.id, number: c.number, label: c.label, trunk_id: c.trunkId, created_at: c.createdAt });
 
 @Injectable()
-export class CallerIdsService {
+export class CallerIdsService implements OnModuleInit {
   private readonly logger = new Logger(CallerIdsService.name);
 
-  constructor(@InjectRepository(CallerId) private readonly callerIds: Repository<CallerId>) {}
+  constructor(
+    @InjectRepository(CallerId) private readonly callerIds: Repository<CallerId>,
+    private readonly trunks: TrunksService,
+  ) {}
+
+  onModuleInit(): void {
+    this.trunks.registerReferrer({ key: 'caller_ids', label: 'caller id(s)', count: (trunkId) => this.callerIds.count({ where: { trunkId } }) });
+  }
 
   async create(dto: CreateCallerIdDto): Promise<CallerIdView> {
     const entity = this.callerIds.create({ number: dto.number, label: dto.label ?? '', trunkId: dto.trunk_id ?? null });

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { MetricsService } from '@pbx/metrics';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CdrWriterModule } from '@pbx/cdrs';
+import { AuthModule } from '@pbx/auth';
 import { ExtensionsModule } from '@pbx/extensions';
 import { TrunksModule } from '@pbx/trunks';
 import { RoutesModule } from '@pbx/routes';
@@ -24,12 +26,25 @@ import { CallerIdPolicy } from './api/caller-id.policy';
 import { Idempotency } from './api/idempotency';
 
 const ENTITIES = TypeOrmModule.forFeature([Call, CallLeg, StoredCallEvent, IdempotencyKey]);
+/** pbx_active_calls counts through this domain's repository. */
+@Injectable()
+class ActiveCallsMetric implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly calls: CallsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.countActiveCallsWith(() => this.calls.countLive());
+  }
+}
+
 /** Both sides write through the funnel, which needs the webhook outbox (CALL_EVENT_SINK, global) and the CDR writer. */
-const CORE = [CallStateFunnel, CallsRepository, LegDialer];
+const CORE = [CallStateFunnel, CallsRepository, LegDialer, ActiveCallsMetric];
 
 /** API side: click-to-call and call lookup. */
 @Module({
-  imports: [ENTITIES, CdrWriterModule, ExtensionsModule, TrunksModule, RoutesModule, CallerIdsModule],
+  imports: [ENTITIES, CdrWriterModule, AuthModule, ExtensionsModule, TrunksModule, RoutesModule, CallerIdsModule],
   controllers: [CallsController],
   providers: [...CORE, ClickToCallService, ClickToCallPlanner, CallerIdPolicy, Idempotency, CallsService],
 })

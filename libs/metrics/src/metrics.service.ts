@@ -1,5 +1,4 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AmiConnection, AriConnection } from '@pbx/asterisk';
 
@@ -39,16 +38,20 @@ export class MetricsService implements OnModuleDestroy {
   });
   readonly rateLimitRedisUp = new Gauge({ name: 'pbx_rate_limit_redis_up', help: '1 while the shared rate-limit counters in Redis answer (REDIS_URL set)', registers: [this.registry] });
 
-  constructor(dataSource: DataSource, ami: AmiConnection, ari: AriConnection) {
+  /** set by the calls domain, which owns the calls table (see countActiveCallsWith) */
+  private activeCalls?: () => Promise<number>;
+
+  constructor(ami: AmiConnection, ari: AriConnection) {
     collectDefaultMetrics({ register: this.registry });
+    const source = () => this.activeCalls;
     new Gauge({
       name: 'pbx_active_calls',
       help: 'Calls not ended yet',
       registers: [this.registry],
       async collect() {
         try {
-          const [{ count }] = await dataSource.query("SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'");
-          this.set(count);
+          const count = await source()?.();
+          if (count !== undefined) this.set(count);
         } catch {
           /* database away: keep the last value */
         }
@@ -64,6 +67,11 @@ export class MetricsService implements OnModuleDestroy {
         this.set({ link: 'ari' }, ari.connected ? 1 : 0);
       },
     });
+  }
+
+  /** The calls domain tells how many calls are live; metrics never reads its tables. */
+  countActiveCallsWith(count: () => Promise<number>): void {
+    this.activeCalls = count;
   }
 
   onModuleDestroy(): void {

@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { DomainError, rethrowUnique } from '@pbx/common';
-import { Trunk } from '@pbx/trunks';
+import { Trunk, TrunksService } from '@pbx/trunks';
 import { OutboundRoute, OutboundRouteTrunk } from './outbound-route.entity';
 import { CreateRouteDto, UpdateRouteDto } from './dto/route.dto';
 import { compareSpecificity, dialNumber, matchesPrefix } from './route-match';
@@ -28,13 +28,22 @@ export interface ResolvedRoute {
 const UNIQUE = { uq_outbound_routes_name: 'name', uq_outbound_routes_pattern: 'pattern' };
 
 @Injectable()
-export class RoutesService {
+export class RoutesService implements OnModuleInit {
   private readonly logger = new Logger(RoutesService.name);
 
   constructor(
     @InjectRepository(OutboundRoute) private readonly routes: Repository<OutboundRoute>,
     private readonly dataSource: DataSource,
+    private readonly trunks: TrunksService,
   ) {}
+
+  onModuleInit(): void {
+    this.trunks.registerReferrer({
+      key: 'routes',
+      label: 'outbound route(s)',
+      count: async (trunkId) => Number((await this.dataSource.getRepository(OutboundRouteTrunk).createQueryBuilder('rt').select('count(DISTINCT rt.route_id)', 'n').where('rt.trunk_id = :trunkId', { trunkId }).getRawOne<{ n: string }>())?.n ?? 0),
+    });
+  }
 
   async create(dto: CreateRouteDto): Promise<RouteView> {
     await this.checkTrunks(dto.trunk_ids);
@@ -89,16 +98,14 @@ export class RoutesService {
     const candidates = (await this.routes.find()).filter((r) => matchesPrefix(r.pattern, toPhone)).sort((a, b) => compareSpecificity(a.pattern, b.pattern));
     for (const route of candidates) {
       const ordered = [...route.trunks].sort((a, b) => a.position - b.position).map((t) => t.trunkId);
-      const trunks = await this.dataSource.getRepository(Trunk).find({ where: { id: In(ordered), status: 'active' } });
-      const active = ordered.map((id) => trunks.find((t) => t.id === id)).filter((t): t is Trunk => !!t);
+      const active = await this.trunks.activeInOrder(ordered);
       if (active.length > 0) return { route, trunks: active, dialNumber: dialNumber(toPhone, route.strip, route.prepend) };
     }
     return null;
   }
 
   private async checkTrunks(ids: number[]): Promise<void> {
-    const found = await this.dataSource.getRepository(Trunk).find({ where: { id: In(ids) }, select: { id: true } });
-    const missing = ids.filter((id) => !found.some((t) => t.id === id));
+    const missing = await this.trunks.missing(ids);
     if (missing.length > 0) throw DomainError.invalid('trunk_ids', `trunk(s) ${missing.join(', ')} do not exist`);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { DomainError, ErrorCode, rethrowUnique } from '@pbx/common';
 import { Asterisk, trunkEndpointId } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
@@ -22,13 +22,22 @@ export interface TrunkView {
 
 const UNIQUE = { uq_trunks_name: 'name' };
 
+/** A domain that points at trunks: how many references a trunk has there, for the 409 on delete. */
+export interface TrunkReferrer {
+  /** the key in the 409's details, e.g. caller_ids */
+  key: string;
+  /** what the message calls them, e.g. caller id(s) */
+  label: string;
+  count(trunkId: number): Promise<number>;
+}
+
 @Injectable()
 export class TrunksService {
+  private readonly referrers: TrunkReferrer[] = [];
   private readonly logger = new Logger(TrunksService.name);
 
   constructor(
     @InjectRepository(Trunk) private readonly trunks: Repository<Trunk>,
-    private readonly dataSource: DataSource,
     private readonly asterisk: Asterisk,
   ) {}
 
@@ -79,18 +88,37 @@ export class TrunksService {
     if (liveChannels.length > 0) {
       throw new DomainError(ErrorCode.InUse, `trunk ${id} carries ${liveChannels.length} live call leg(s)`, { channels: liveChannels.length });
     }
-    await this.dataSource.transaction(async (manager) => {
-      const { count } = (await manager.query('SELECT count(*)::int AS count FROM caller_ids WHERE trunk_id = $1', [id]))[0];
-      if (count > 0) {
-        throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${count} caller id(s)`, { caller_ids: count });
-      }
-      const routes = (await manager.query('SELECT count(DISTINCT route_id)::int AS count FROM outbound_route_trunks WHERE trunk_id = $1', [id]))[0].count;
-      if (routes > 0) {
-        throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${routes} outbound route(s)`, { routes });
-      }
-      await manager.delete(Trunk, { id });
+    for (const referrer of this.referrers) {
+      const count = await referrer.count(id);
+      if (count > 0) throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${count} ${referrer.label}`, { [referrer.key]: count });
+    }
+    // the foreign keys of the referrers still refuse a reference written meanwhile
+    await this.trunks.delete({ id }).catch((error) => {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') throw new DomainError(ErrorCode.InUse, `trunk ${id} is still referenced`, null);
+      throw error;
     });
     this.logger.log(`trunk ${id} "${trunk.name}" deleted`);
+  }
+
+  /**
+   * Domains that point at trunks (caller ids, outbound routes) register how to count their
+   * references, so this domain never reads their tables and they never read its.
+   */
+  registerReferrer(referrer: TrunkReferrer): void {
+    this.referrers.push(referrer);
+  }
+
+  /** The active trunks among `ids`, in the order given. */
+  async activeInOrder(ids: number[]): Promise<Trunk[]> {
+    if (ids.length === 0) return [];
+    const found = await this.trunks.find({ where: { id: In(ids), status: 'active' } });
+    return ids.map((id) => found.find((t) => t.id === id)).filter((t): t is Trunk => !!t);
+  }
+
+  /** Which of `ids` name no trunk. */
+  async missing(ids: number[]): Promise<number[]> {
+    const found = await this.trunks.find({ where: { id: In(ids) }, select: { id: true } });
+    return ids.filter((id) => !found.some((t) => t.id === id));
   }
 
   /** On every click-to-call with a trunk: plain SQL, cheaper than a TypeORM find. */

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError, ErrorCode } from '@pbx/common';
-import { allowsTrunk, TokenLimits } from '@pbx/auth';
+import { allowsTrunk, TokenLimits, TokensService } from '@pbx/auth';
 import { preparedQuery } from '@pbx/database';
 import { RouteStep } from '../persistence/call.entity';
 
@@ -25,9 +25,8 @@ export function restrictPlan(limits: TokenLimits | undefined, plan: RouteStep[])
  * Other tokens are not blocked. The partial index ix_calls_live_token_id keeps the count to the
  * token's live rows, and LIMIT stops it at `max`.
  */
-export async function reserveCallSlot(manager: EntityManager, tokenId: number, max: number): Promise<void> {
-  const locked = await preparedQuery(manager, 'SELECT id FROM api_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
-  if (locked.rows.length === 0) throw new DomainError(ErrorCode.Unauthorized, 'invalid token');
+export async function reserveCallSlot(manager: EntityManager, tokens: TokensService, tokenId: number, max: number): Promise<void> {
+  if (!(await tokens.lockForCallSlot(manager, tokenId))) throw new DomainError(ErrorCode.Unauthorized, 'invalid token');
   const { rows } = await preparedQuery<{ live: number }>(
     manager,
     `SELECT count(*)::int AS live FROM (SELECT 1 FROM calls WHERE token_id = $1 AND status <> 'ended' LIMIT $2) AS live_calls`,

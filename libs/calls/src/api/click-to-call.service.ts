@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from '@pbx/common';
 import { Asterisk, extensionDialString, RegistrationsService } from '@pbx/asterisk';
-import { allowsExtension, AuthContext } from '@pbx/auth';
+import { allowsExtension, AuthContext, TokensService } from '@pbx/auth';
 import { Extension, ExtensionsService } from '@pbx/extensions';
 import { MetricsService } from '@pbx/metrics';
 import { Call, RoutingMode } from '../persistence/call.entity';
@@ -53,6 +53,7 @@ export class ClickToCallService {
     private readonly funnel: CallStateFunnel,
     private readonly dialer: LegDialer,
     private readonly metrics: MetricsService,
+    private readonly tokens: TokensService,
   ) {}
 
   async start(auth: AuthContext, dto: ClickToCallDto, idempotencyKey?: string): Promise<ClickToCallAccepted> {
@@ -98,7 +99,7 @@ export class ClickToCallService {
     return this.dataSource.transaction(async (manager) => {
       if (key !== undefined && !(await this.idempotency.claim(manager, { tokenId: auth.tokenId, key, requestHash, callUuid: call.callUuid, response: accepted }))) return false;
       // after the key: a retry of an accepted request replays it rather than counting against the limit
-      if (maxCalls !== null) await reserveCallSlot(manager, auth.tokenId, maxCalls);
+      if (maxCalls !== null) await reserveCallSlot(manager, this.tokens, auth.tokenId, maxCalls);
       await this.funnel.create(call, aLeg, manager);
       return true;
     });
