@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { Client } from 'pg';
 import { AppProcess } from './processes';
 import { SipPeer, waitUntil } from './sip-peer';
@@ -27,6 +28,8 @@ export class FaultFixture {
   async start(): Promise<void> {
     this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, { PBX_ADMIN_TOKEN: this.adminToken, ...this.env });
     this.worker = this.newWorker();
+    // this fixture's own lines only (files are per port and appended to across runs)
+    for (const process of [this.api, this.worker]) fs.writeFileSync(process.logFile, '');
     await this.api.start();
     await this.worker.start();
     this.peer = await SipPeer.connect(this.context);

@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,19 +6,16 @@ import { json, urlencoded } from 'express';
 import helmet from 'helmet';
 import { AppConfig, loadConfig } from '@pbx/config';
 import { bodyParserErrorHandler, undecodablePathHandler } from '@pbx/common';
+import { createRootLogger, PinoNestLogger, requestLogging } from '@pbx/logging';
 import { AppModule } from './app.module';
-
-const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
 
 /** Builds the API application (used by main.ts and by the end-to-end tests). */
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: LEVELS[config.logLevel] });
+  const logger = createRootLogger({ app: 'api', level: config.logLevel, format: config.logFormat });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: new PinoNestLogger(logger) });
   app.disable('x-powered-by');
+  // first: every line logged while a request is handled carries its request_id
+  app.use(requestLogging(logger));
   // X-Forwarded-For is believed only from these proxies (none by default): it decides the client
   // address that per-address limits count
   app.set('trust proxy', config.http.trustProxy.length > 0 ? [...config.http.trustProxy] : false);

@@ -6,6 +6,8 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** JSON lines (default), or `pretty` for a human at a terminal */
+  readonly logFormat: 'json' | 'pretty';
   readonly databaseUrl: string;
   /** the apps' PostgreSQL pool: size, and how long a request may wait for a connection before 503 */
   readonly databasePool: { readonly max: number; readonly acquireTimeoutMs: number };
@@ -102,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const logLevel = str('LOG_LEVEL', 'log');
   if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) problems.push('LOG_LEVEL must be error, warn, log or debug');
+  const logFormat = str('LOG_FORMAT', 'json');
+  if (!['json', 'pretty'].includes(logFormat)) problems.push('LOG_FORMAT must be json or pretty');
   const adminToken = env.PBX_ADMIN_TOKEN?.trim() || undefined;
   if (adminToken !== undefined && adminToken.length < 16) problems.push('PBX_ADMIN_TOKEN must be at least 16 characters');
   if (adminToken !== undefined && !/^[A-Za-z0-9_\-.~+/=]{16,200}$/.test(adminToken)) problems.push('PBX_ADMIN_TOKEN may only use letters, digits and _-.~+/= (at most 200)');
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: int('PORT', 3000),
     host: str('HOST', '127.0.0.1'),
     logLevel: logLevel as AppConfig['logLevel'],
+    logFormat: logFormat as AppConfig['logFormat'],
     databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
     databasePool: { max: int('DB_POOL_SIZE', 10, 1, 1000), acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000) },
     adminToken,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Client } from 'pg';
+import { withLogFields } from '@pbx/logging';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { AttemptResult, judge, Verdict } from './retry-policy';
 import { ClaimedDelivery, WebhookDeliveryStore } from './webhook-delivery.store';
@@ -93,7 +94,9 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   }
 
   private start(delivery: ClaimedDelivery): void {
-    const task: Promise<void> = this.deliver(delivery)
+    // every line about this delivery carries its call, event and subscription
+    const fields = { call_uuid: delivery.callUuid, event_id: delivery.eventId, subscription_id: delivery.subscriptionId };
+    const task: Promise<void> = withLogFields(fields, () => this.deliver(delivery))
       .catch((error) => {
         // the lease runs out and the delivery is tried again (same webhook-id)
         this.logger.error(`webhook ${delivery.subscriptionId} event ${delivery.eventId}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`);

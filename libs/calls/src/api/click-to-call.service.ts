@@ -6,6 +6,7 @@ import { Asterisk, extensionDialString, RegistrationsService } from '@pbx/asteri
 import { allowsExtension, AuthContext, TokensService } from '@pbx/auth';
 import { Extension, ExtensionsService } from '@pbx/extensions';
 import { MetricsService } from '@pbx/metrics';
+import { addLogFields } from '@pbx/logging';
 import { Call, RoutingMode } from '../persistence/call.entity';
 import { CallLeg } from '../persistence/call-leg.entity';
 import { CallStateFunnel } from '../persistence/call-state.funnel';
@@ -70,6 +71,7 @@ export class ClickToCallService {
     await this.requirePhoneOnline(extension);
 
     const { call, aLeg } = newCall(auth, dto, extension, plan, callerId);
+    addLogFields({ call_uuid: call.callUuid });
     const accepted = acceptedOf(call);
     if (!(await this.store(auth, call, aLeg, accepted, idempotencyKey, requestHash))) {
       // a concurrent twin with the same key won: answer with its call

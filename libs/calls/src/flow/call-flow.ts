@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Asterisk, trunkDialString } from '@pbx/asterisk';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { MetricsService } from '@pbx/metrics';
+import { withLogFields } from '@pbx/logging';
 import { Call } from '../persistence/call.entity';
 import { CallStateFunnel } from '../persistence/call-state.funnel';
 import { CallsRepository } from '../persistence/calls.repository';
@@ -57,7 +58,7 @@ export class CallFlow implements OnModuleDestroy {
     this.logger.debug(`leg ${legUuid}: ${change.kind}`);
     if (change.kind !== 'leg_created') this.clearResponseTimer(legUuid);
     void this.callOf(legUuid).then((callUuid) => {
-      if (callUuid) void this.queue.run(callUuid, async () => void (await this.step(callUuid, change)));
+      if (callUuid) void this.queue.run(callUuid, async () => void (await this.step(callUuid, change)), { leg_uuid: legUuid });
     });
   }
 
@@ -116,11 +117,11 @@ export class CallFlow implements OnModuleDestroy {
    */
   private startResponseTimer(callUuid: string, legUuid: string, trunkId: number): void {
     const seconds = this.config.calls.trunkResponseTimeoutSeconds;
-    const timer = setTimeout(() => {
+    const timer = setTimeout(() => withLogFields({ leg_uuid: legUuid }, () => {
       this.responseTimers.delete(legUuid);
       this.logger.warn(`call ${callUuid}: trunk ${trunkId} gave no response in ${seconds} s; treating it as unreachable`);
       this.asterisk.hangupWithCause(legUuid, 34).catch(() => undefined);
-    }, seconds * 1000);
+    }), seconds * 1000);
     timer.unref();
     this.responseTimers.set(legUuid, timer);
   }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LogFields, withLogFields } from '@pbx/logging';
 
 /**
  * One queue per call: its tasks run one at a time, in arrival order, so a call's changes are
@@ -9,10 +10,11 @@ export class CallQueue {
 
   constructor(private readonly logger: Logger) {}
 
-  run(callUuid: string, task: () => Promise<void>): Promise<void> {
+  /** `fields` (e.g. the leg) join call_uuid on every line the task logs. */
+  run(callUuid: string, task: () => Promise<void>, fields: LogFields = {}): Promise<void> {
     const previous = this.chains.get(callUuid) ?? Promise.resolve();
     const next = previous
-      .then(task)
+      .then(() => withLogFields({ call_uuid: callUuid, ...fields }, task))
       .catch((error) => this.logger.error(`call ${callUuid}: ${error instanceof Error ? error.stack : String(error)}`))
       .finally(() => {
         if (this.chains.get(callUuid) === next) this.chains.delete(callUuid);

@@ -1,0 +1,22 @@
+/** Query parameters that may carry credentials: their values never reach a log line. */
+export const SECRET_QUERY_PARAMETERS = ['access_token', 'secret', 'token', 'voip', 'api_key', 'password'];
+
+/** The URL with the values of secret query parameters replaced. */
+export function redactUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  const params = url
+    .slice(query + 1)
+    .split('&')
+    .map((pair) => {
+      const [rawName] = pair.split('=', 1);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        /* keep the raw name */
+      }
+      return SECRET_QUERY_PARAMETERS.includes(name.toLowerCase()) ? `${rawName}=[redacted]` : pair;
+    });
+  return `${url.slice(0, query)}?${params.join('&')}`;
+}
