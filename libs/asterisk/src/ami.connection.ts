@@ -3,7 +3,7 @@ import AmiClient, { AmiMessage } from 'asterisk-ami-client';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { Backoff, ConnectionState } from './connection-state';
+import { Backoff, ConnectionState } from '@pbx/common';
 
 const ACTION_TIMEOUT_MS = 5_000;
 /** Injection token: the AMI EventMask of this process ('off', 'system', 'on', ...). */

@@ -1,4 +1,3 @@
-export * from './connection-state';
 export * from './ami.connection';
 export * from './ari/ari.connection';
 export * from './ari/ari-error';

@@ -7,3 +7,5 @@ export * from './validation/rules';
 export * from './errors/database-errors';
 export * from './http/http-exchange';
 export * from './cache/expiring-lru';
+export * from './link/backoff';
+export * from './link/reconnecting-link';

@@ -6,7 +6,7 @@ import * as https from 'node:https';
 import WebSocket from 'ws';
 import { httpExchange } from '@pbx/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { Backoff, ConnectionState } from '../connection-state';
+import { Backoff, ConnectionState } from '@pbx/common';
 import { AriError } from './ari-error';
 
 export const ARI_APP_NAME = Symbol('ARI_APP_NAME');

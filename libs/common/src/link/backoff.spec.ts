@@ -1,4 +1,4 @@
-import { Backoff } from './connection-state';
+import { Backoff } from './backoff';
 
 describe('Backoff', () => {
   it('grows exponentially with jitter, caps, and resets after success', () => {
