@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
 import { SipPeer, waitUntil } from './harness/sip-peer';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
@@ -78,6 +79,20 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
       expect(request.headers['webhook-id']).toBe(JSON.parse(request.body).id);
     }
     expect(() => new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).verify(requests[0].body, requests[0].headers)).toThrow();
+  });
+
+  it('a CRM gets each stored event as JSON.stringify of its payload, byte for byte (the Zorio format, as before renderers)', async () => {
+    await subscribe('/crm-bytes');
+    const { uuid, customer } = await placeAnsweredCall();
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await peer.hangup(atCarrier.channelId);
+
+    const requests = await receiver.waitFor('/crm-bytes', (r) => eventsOf(r, uuid).length >= 5);
+    const stored: Array<{ id: string; payload: unknown }> = await api.app.get(DataSource).query('SELECT id, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [uuid]);
+    expect(stored).toHaveLength(5);
+    const delivered = new Map(requests.filter((r) => r.answered === 200).map((r) => [r.headers['webhook-id'], r.body]));
+    for (const { id, payload } of stored) expect(delivered.get(id)).toBe(JSON.stringify(payload));
   });
 
   it('a receiver that is down for a while then comes back gets every event once per event id, in order', async () => {

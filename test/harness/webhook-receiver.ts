@@ -5,6 +5,8 @@ import { AddressInfo } from 'node:net';
 export type Answer = { status: number; body?: string; delayMs?: number } | { hang: true };
 
 export interface ReceivedRequest {
+  method: string;
+  /** the request target: path and query string */
   path: string;
   /** lower-case header names */
   headers: Record<string, string>;
@@ -69,7 +71,7 @@ export class WebhookReceiver {
     request.on('end', () => {
       const path = request.url ?? '/';
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const received: ReceivedRequest = { path, headers, body: Buffer.concat(chunks).toString('utf8'), answered: 200, at: Date.now() };
+      const received: ReceivedRequest = { method: request.method ?? '', path, headers, body: Buffer.concat(chunks).toString('utf8'), answered: 200, at: Date.now() };
       const answer: Answer = (this.responders.get(path) ?? (() => ({ status: 200 })))(received, this.on(path));
       if ('hang' in answer) {
         received.answered = 'hang';

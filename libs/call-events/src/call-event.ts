@@ -1,7 +1,11 @@
 /**
- * The internal call event stream: one typed event per call state change, stored in
- * `call_events` in the same transaction as the change. Webhook subscriptions render these
- * events in their dialect (the native Zorio JSON first).
+ * The call event stream as it is stored: one record per call state change, written to
+ * `call_events.payload` in the same transaction as the change (libs/calls builds them).
+ *
+ * This is a storage format, not a wire format: webhooks read a record through
+ * `pbxEventFromRecord` (pbx-event.mapping.ts) as a `PbxEvent`, our own type, and each format's
+ * renderer turns that into its requests. The record's snake_case names are those of version 1,
+ * which happened to be the Zorio body; rows already written keep them, so they stay.
  */
 export const CALL_EVENT_TYPES = ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
@@ -43,8 +47,8 @@ export interface CdrFields {
   disposition: Disposition;
 }
 
-/** The native (Zorio) event body, exactly as stored in call_events.payload and sent to CRMs. */
-export interface CallEvent {
+/** One stored event, as in call_events.payload. */
+export interface CallEventRecord {
   id: string;
   type: CallEventType;
   occurred_at: string;
@@ -57,11 +61,14 @@ export interface CallEvent {
   cdr?: CdrFields;
 }
 
+/** The record's former name: libs/calls and the tests build records under it. */
+export type CallEvent = CallEventRecord;
+
 /**
  * Where the call funnel hands each stored event, inside the same database transaction
  * (the webhook outbox provides it).
  */
 export interface CallEventSink {
-  enqueue(manager: import('typeorm').EntityManager, event: CallEvent): Promise<void>;
+  enqueue(manager: import('typeorm').EntityManager, event: CallEventRecord): Promise<void>;
 }
 export const CALL_EVENT_SINK = Symbol('CALL_EVENT_SINK');

@@ -1,1 +1,3 @@
 export * from './call-event';
+export * from './pbx-event';
+export * from './pbx-event.mapping';

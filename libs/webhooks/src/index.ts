@@ -6,6 +6,8 @@ export * from './webhook-dispatcher';
 export * from './webhook-options';
 export * from './webhook-metrics';
 export * from './webhook-renderer';
+export * from './renderers';
+export * from './outbound-request';
 export * from './webhook-signing';
 export * from './webhooks.service';
 export * from './webhook-subscription.entity';

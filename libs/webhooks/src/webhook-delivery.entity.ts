@@ -10,7 +10,11 @@ export const bigintAsNumber: ValueTransformer = {
   from: (value: string | null) => (value === null ? null : Number(value)),
 };
 
-/** One event to send to one subscription: the outbox row the dispatcher claims. */
+/**
+ * One request to send to one subscription: the outbox row the dispatcher claims. An event's
+ * first request is row (subscription, event, 0); a format that renders more requests for the
+ * event gets rows 1..N-1, written when request 0 succeeds.
+ */
 @Entity({ name: 'webhook_deliveries' })
 export class WebhookDelivery {
   // bigserial; rows are only ever inserted with SQL
@@ -20,9 +24,13 @@ export class WebhookDelivery {
   @Column({ name: 'subscription_id', type: 'integer' })
   subscriptionId: number;
 
-  /** call_events.id, and the webhook-id header of every attempt */
+  /** call_events.id; with the request index, the webhook-id header of every attempt (outbound-request.ts) */
   @Column({ name: 'event_id', type: 'uuid' })
   eventId: string;
+
+  /** which of the event's rendered requests (0 for the first) */
+  @Column({ name: 'request_index', type: 'integer', default: 0 })
+  requestIndex: number;
 
   @Column({ name: 'event_type', type: 'varchar', length: 40 })
   eventType: CallEventType;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CallEvent, CallEventType } from '@pbx/call-events';
+import { CallEventRecord, CallEventType } from '@pbx/call-events';
 import { preparedQuery } from '@pbx/database';
 import { AttemptResult, Verdict } from './retry-policy';
 
@@ -12,6 +12,8 @@ export interface ClaimedDelivery {
   eventType: CallEventType;
   callUuid: string;
   sequence: number;
+  /** which of the event's rendered requests this row sends (0 for the first) */
+  requestIndex: number;
   /** this attempt's number */
   attempt: number;
   firstAttemptAt: Date;
@@ -20,7 +22,8 @@ export interface ClaimedDelivery {
   url: string;
   secret: string;
   format: string;
-  payload: CallEvent;
+  /** the stored event, rendered at send time */
+  payload: CallEventRecord;
 }
 
 export interface AttemptRecord {
@@ -31,6 +34,13 @@ export interface AttemptRecord {
 
 const SKIPPED_BEHIND = 'not sent: an earlier event of this call was not delivered';
 
+/** A success that makes the rows of the event's next requests (see `record`). */
+const FOLLOWERS = `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, request_index)
+  SELECT done.subscription_id, done.event_id, done.event_type, done.call_uuid, done.sequence, i
+    FROM done, generate_series(done.request_index + 1, $8::integer - 1) AS i
+  ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_request DO NOTHING
+  RETURNING 1`;
+
 /** The outbox queries of the consumer side: claiming and recording, in SQL the indexes serve. */
 @Injectable()
 export class WebhookDeliveryStore {
@@ -38,10 +48,11 @@ export class WebhookDeliveryStore {
 
   /**
    * Claims up to `limit` due deliveries. Only the head of each (subscription, call) line is
-   * eligible: nothing is sent while an earlier event of the same call is still pending for
-   * that subscription. SKIP LOCKED keeps concurrent workers off each other's rows, and the
-   * lease (next_attempt_at pushed past the request timeout) keeps them off after commit; a
-   * worker that dies mid-request leaves the delivery to be retried when the lease ends.
+   * eligible: nothing is sent while an earlier event of the same call, or an earlier request of
+   * the same event, is still pending for that subscription. SKIP LOCKED keeps concurrent
+   * workers off each other's rows, and the lease (next_attempt_at pushed past the request
+   * timeout) keeps them off after commit; a worker that dies mid-request leaves the delivery to
+   * be retried when the lease ends.
    */
   async claim(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const { rows } = await preparedQuery(
@@ -54,7 +65,7 @@ export class WebhookDeliveryStore {
             AND NOT EXISTS (
               SELECT 1 FROM webhook_deliveries p
                WHERE p.subscription_id = d.subscription_id AND p.call_uuid = d.call_uuid
-                 AND p.sequence < d.sequence AND p.status = 'pending')
+                 AND (p.sequence, p.request_index) < (d.sequence, d.request_index) AND p.status = 'pending')
           ORDER BY d.next_attempt_at, d.id
           LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
@@ -68,7 +79,7 @@ export class WebhookDeliveryStore {
           WHERE d.id = due.id
          RETURNING d.*
        )
-       SELECT c.id, c.subscription_id, c.event_id, c.event_type, c.call_uuid, c.sequence, c.attempt_count,
+       SELECT c.id, c.subscription_id, c.event_id, c.event_type, c.call_uuid, c.sequence, c.request_index, c.attempt_count,
               c.first_attempt_at, now() AS claimed_at, s.url, s.secret, s.format, e.payload
          FROM claimed c
          JOIN webhook_subscriptions s ON s.id = c.subscription_id
@@ -83,21 +94,30 @@ export class WebhookDeliveryStore {
       eventType: row.event_type as CallEventType,
       callUuid: row.call_uuid as string,
       sequence: row.sequence as number,
+      requestIndex: row.request_index as number,
       attempt: row.attempt_count as number,
       firstAttemptAt: row.first_attempt_at as Date,
       claimedAt: row.claimed_at as Date,
       url: row.url as string,
       secret: row.secret as string,
       format: row.format as string,
-      payload: row.payload as CallEvent,
+      payload: row.payload as CallEventRecord,
     }));
   }
 
   /**
    * Logs the attempt and applies the verdict, unless the claim went stale meanwhile (the lease
    * ran out and another worker took the delivery over): then only the log line is written.
+   *
+   * `requestCount` is how many requests the event rendered to. The outbox only knows the event
+   * (rendering is at send time), so it writes request 0's row; the rows of requests 1..N-1 are
+   * written here, in the statement that records request 0's success. Until then the event's
+   * line is held by request 0 itself, and from then on by request 1 (the claim orders by
+   * sequence, then request index), so no later event can slip in between; and retries, the
+   * give-up and redelivery work per row exactly as for single requests. Any later success that
+   * finds rows missing (the rendering grew since) adds them the same way.
    */
-  async record(delivery: ClaimedDelivery, attempt: AttemptRecord, verdict: Verdict): Promise<void> {
+  async record(delivery: ClaimedDelivery, attempt: AttemptRecord, verdict: Verdict, requestCount = delivery.requestIndex + 1): Promise<void> {
     const { result } = attempt;
     const status = result.kind === 'response' ? result.status : null;
     const error = truncate(result.kind === 'error' ? result.error : verdict.kind === 'failed' ? verdict.reason : null, 500);
@@ -107,6 +127,18 @@ export class WebhookDeliveryStore {
          SELECT $1::bigint, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6::varchar, $7::varchar
           WHERE EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1::bigint)`;
     const owned = `WHERE id = $1::bigint AND attempt_count = $2::integer AND status = 'pending'`;
+    if (verdict.kind === 'succeeded' && requestCount > delivery.requestIndex + 1) {
+      await preparedQuery(
+        this.dataSource,
+        `WITH attempt AS (${logAttempt}),
+         done AS (UPDATE webhook_deliveries SET status = 'succeeded', completed_at = now(), last_status = $5::integer, last_error = $6::varchar ${owned}
+                  RETURNING subscription_id, event_id, event_type, call_uuid, sequence, request_index),
+         followers AS (${FOLLOWERS})
+         SELECT count(*) FROM followers`,
+        [...attemptRow, requestCount],
+      );
+      return;
+    }
     if (verdict.kind !== 'failed') {
       // the common outcomes: the attempt and the delivery's new state in one statement (one round trip)
       const next =
@@ -131,7 +163,19 @@ export class WebhookDeliveryStore {
     });
   }
 
-  /** Later events of the call must not overtake the failed one; after a 410 nothing more goes. */
+  /**
+   * A delivery whose rendering has no request at its index (a format that sends nothing for
+   * this event) is complete without one: no attempt is logged, and the claim is not counted.
+   */
+  async completeUnsent(delivery: ClaimedDelivery): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'succeeded', completed_at = now(), attempt_count = $2 - 1
+        WHERE id = $1 AND attempt_count = $2 AND status = 'pending'`,
+      [delivery.id, delivery.attempt],
+    );
+  }
+
+  /** Later events (and requests) of the call must not overtake the failed one; after a 410 nothing more goes. */
   private async giveUpBehind(manager: EntityManager, delivery: ClaimedDelivery, verdict: Extract<Verdict, { kind: 'failed' }>): Promise<void> {
     if (verdict.gone) {
       await manager.query(`UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1`, [
@@ -147,8 +191,8 @@ export class WebhookDeliveryStore {
     }
     await manager.query(
       `UPDATE webhook_deliveries SET status = 'skipped', completed_at = now(), last_error = $4
-        WHERE subscription_id = $1 AND call_uuid = $2 AND sequence > $3 AND status = 'pending'`,
-      [delivery.subscriptionId, delivery.callUuid, delivery.sequence, SKIPPED_BEHIND],
+        WHERE subscription_id = $1 AND call_uuid = $2 AND (sequence, request_index) > ($3, $5) AND status = 'pending'`,
+      [delivery.subscriptionId, delivery.callUuid, delivery.sequence, SKIPPED_BEHIND, delivery.requestIndex],
     );
   }
 }

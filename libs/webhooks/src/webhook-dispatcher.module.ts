@@ -6,12 +6,14 @@ import { WebhookDeliveryStore } from './webhook-delivery.store';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { webhookOptionsProvider } from './webhook-options';
 import { WebhookOutboxModule } from './webhook-outbox.module';
+import { DEFAULT_RENDERERS } from './renderers';
+import { WEBHOOK_RENDERERS } from './webhook-renderer';
 import { WebhookSubscription } from './webhook-subscription.entity';
 
 /** The worker side: sends the outbox. Needs APP_CONFIG and the DataSource from the root module. */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery, WebhookAttempt]), WebhookOutboxModule],
-  providers: [webhookOptionsProvider, WebhookDeliveryStore, WebhookDispatcher],
+  providers: [webhookOptionsProvider, { provide: WEBHOOK_RENDERERS, useValue: DEFAULT_RENDERERS }, WebhookDeliveryStore, WebhookDispatcher],
   exports: [WebhookDispatcher, WebhookOutboxModule],
 })
 export class WebhookDispatcherModule {}

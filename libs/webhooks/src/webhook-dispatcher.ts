@@ -2,13 +2,15 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import { Client } from 'pg';
 import { withLogFields } from '@pbx/logging';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { prepareDelivery } from './delivery-request';
+import { webhookId } from './outbound-request';
 import { AttemptResult, judge, Verdict } from './retry-policy';
 import { ClaimedDelivery, WebhookDeliveryStore } from './webhook-delivery.store';
 import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-metrics';
 import { WEBHOOK_OPTIONS, WebhookOptions } from './webhook-options';
 import { DELIVERIES_CHANNEL } from './webhook-outbox';
-import { rendererFor } from './webhook-renderer';
-import { postWebhook } from './webhook-sender';
+import { WEBHOOK_RENDERERS, WebhookRenderers } from './webhook-renderer';
+import { sendWebhook } from './webhook-sender';
 import { signedHeaders } from './webhook-signing';
 
 const LEASE_MARGIN_MS = 30_000;
@@ -37,6 +39,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     private readonly store: WebhookDeliveryStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
+    @Inject(WEBHOOK_RENDERERS) private readonly renderers: WebhookRenderers,
     @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
   ) {
     this.leaseMs = options.timeoutMs + LEASE_MARGIN_MS;
@@ -99,7 +102,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     const task: Promise<void> = withLogFields(fields, () => this.deliver(delivery))
       .catch((error) => {
         // the lease runs out and the delivery is tried again (same webhook-id)
-        this.logger.error(`webhook ${delivery.subscriptionId} event ${delivery.eventId}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`);
+        this.logger.error(`webhook ${delivery.subscriptionId} request ${webhookId(delivery.eventId, delivery.requestIndex)}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`);
       })
       .finally(() => {
         this.inFlight.delete(task);
@@ -108,31 +111,39 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     this.inFlight.add(task);
   }
 
+  /** Renders the stored event at send time, sends this row's request, records the outcome. */
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const prepared = prepareDelivery(delivery, this.renderers);
+    if (prepared.kind === 'nothing') {
+      await this.store.completeUnsent(delivery);
+      this.logger.log(`${this.describe(delivery)}: nothing to send (format ${delivery.format} renders ${prepared.requestCount} request(s))`);
+      return;
+    }
     const startedAt = new Date();
-    const result = await this.send(delivery, startedAt);
+    let result: AttemptResult;
+    if (prepared.kind === 'unrenderable') result = { kind: 'error', error: prepared.error };
+    else {
+      const { request } = prepared;
+      const { timeoutMs, allowPrivateNetworks } = this.options;
+      // the signature covers the exact body bytes; a request without a body signs the empty string
+      result = await sendWebhook(request, signedHeaders(delivery.secret, prepared.webhookId, request.body ?? '', startedAt), { timeoutMs, allowPrivateNetworks });
+    }
     const durationMs = Date.now() - startedAt.getTime();
     const elapsedMs = delivery.claimedAt.getTime() - delivery.firstAttemptAt.getTime() + durationMs;
     const verdict = judge(result, { number: delivery.attempt, elapsedMs }, this.options);
-    await this.store.record(delivery, { startedAt, durationMs, result }, verdict);
+    await this.store.record(delivery, { startedAt, durationMs, result }, verdict, prepared.kind === 'send' ? prepared.requestCount : undefined);
     this.report(delivery, result, verdict);
     this.metrics?.attempt({ subscriptionId: delivery.subscriptionId, eventType: delivery.eventType, outcome: verdict.kind, durationMs });
   }
 
-  private async send(delivery: ClaimedDelivery, at: Date): Promise<AttemptResult> {
-    let body: string;
-    try {
-      body = rendererFor(delivery.format).render(delivery.payload);
-    } catch (error) {
-      return { kind: 'error', error: (error as Error).message };
-    }
-    const { timeoutMs, allowPrivateNetworks } = this.options;
-    return postWebhook(delivery.url, body, signedHeaders(delivery.secret, delivery.eventId, body, at), { timeoutMs, allowPrivateNetworks });
+  private describe(delivery: ClaimedDelivery): string {
+    const request = delivery.requestIndex === 0 ? '' : ` request ${delivery.requestIndex}`;
+    return `webhook ${delivery.subscriptionId}: event ${delivery.eventId}${request} ${delivery.eventType} (call ${delivery.callUuid} #${delivery.sequence})`;
   }
 
   /** Never the URL (it may carry a token) nor the secret. */
   private report(delivery: ClaimedDelivery, result: AttemptResult, verdict: Verdict): void {
-    const what = `webhook ${delivery.subscriptionId}: event ${delivery.eventId} ${delivery.eventType} (call ${delivery.callUuid} #${delivery.sequence})`;
+    const what = this.describe(delivery);
     const outcome = result.kind === 'response' ? `HTTP ${result.status}` : result.error;
     switch (verdict.kind) {
       case 'succeeded':

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CallEvent, CallEventSink } from '@pbx/call-events';
+import { CallEventRecord, CallEventSink } from '@pbx/call-events';
 import { preparedQuery } from '@pbx/database';
 
 export const DELIVERIES_CHANNEL = 'pbx_webhook_deliveries';
@@ -12,7 +12,10 @@ export const DELIVERIES_CHANNEL = 'pbx_webhook_deliveries';
  */
 @Injectable()
 export class WebhookOutbox implements CallEventSink {
-  async enqueue(manager: EntityManager, event: CallEvent): Promise<void> {
+  async enqueue(manager: EntityManager, event: CallEventRecord): Promise<void> {
+    // One row per subscription: the event's first request (request_index 0). Rendering happens
+    // at send time, so how many requests the event makes is not known here; the rows of any
+    // further requests are written when this one succeeds (WebhookDeliveryStore.record).
     // An earlier event of this call already given up for a subscription means this one would
     // overtake it: it is stored as skipped (redeliverable) instead. ON CONFLICT makes a
     // repeated enqueue of the same event harmless.
@@ -29,7 +32,7 @@ export class WebhookOutbox implements CallEventSink {
                 ) THEN 'skipped' ELSE 'pending' END
            FROM webhook_subscriptions s
           WHERE s.active AND $2::text = ANY (s.events)
-         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_subscription_event DO NOTHING
+         ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_request DO NOTHING
          RETURNING id
        )
        SELECT pg_notify('${DELIVERIES_CHANNEL}', '') FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,

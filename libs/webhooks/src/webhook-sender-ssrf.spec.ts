@@ -2,7 +2,12 @@ import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ResolvedAddress, Resolver } from './target-check';
 import { forbiddenAddress } from './target-policy';
-import { postWebhook, SendOptions } from './webhook-sender';
+import { SendOptions, sendWebhook } from './webhook-sender';
+import { SignedHeaders } from './webhook-signing';
+
+/** A JSON POST as the Zorio renderer makes it. */
+const postWebhook = (url: string, body: string, signed: SignedHeaders, options: SendOptions) =>
+  sendWebhook({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body }, signed, options);
 
 /**
  * The send-time half of the SSRF rule against real local servers, with private networks NOT

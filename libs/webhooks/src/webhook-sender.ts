@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { httpExchange } from '@pbx/common';
+import { OutboundRequest } from './outbound-request';
 import { AttemptResult } from './retry-policy';
 import { AddressPolicy, checkTarget, Resolver, systemResolver } from './target-check';
 import { forbiddenAddress } from './target-policy';
@@ -34,16 +35,21 @@ export interface SendOptions {
   policy?: AddressPolicy;
 }
 
+/** Set by the sender alone, whatever a renderer put in its headers. */
+const SENDER_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
+
 /**
- * One POST. Never throws: a network error, the timeout or a refused target is an attempt result
- * like any status. Redirects are not followed (a 3xx is a failure the admin sees, and a redirect
- * could point anywhere), and only the first KiB of the answer is read so a chatty receiver cannot
- * hold the worker. A refused target gets no request, so no response excerpt is ever stored for it.
+ * One rendered request (method, URL, headers, body as the renderer made them). Never throws: a
+ * network error, the timeout or a refused target is an attempt result like any status. Redirects
+ * are not followed (a 3xx is a failure the admin sees, and a redirect could point anywhere), and
+ * only the first KiB of the answer is read so a chatty receiver cannot hold the worker. A refused
+ * target gets no request, so no response excerpt is ever stored for it. `request.awaitReply`
+ * comes along for the routing step that will read replies; it changes nothing here yet.
  */
-export async function postWebhook(url: string, body: string, signed: SignedHeaders, options: SendOptions): Promise<AttemptResult> {
+export async function sendWebhook(request: OutboundRequest, signed: SignedHeaders, options: SendOptions): Promise<AttemptResult> {
   let target: URL;
   try {
-    target = new URL(url);
+    target = new URL(request.url);
   } catch (error) {
     return failure(`invalid URL: ${(error as Error).message}`);
   }
@@ -59,9 +65,9 @@ export async function postWebhook(url: string, body: string, signed: SignedHeade
       timeoutMs = Math.max(1, options.timeoutMs - (Date.now() - startedAt));
     }
     const answer = await httpExchange(target, {
-      method: 'POST',
-      headers: { ...signed, 'content-type': 'application/json', 'user-agent': 'pbx-control-plane' },
-      body,
+      method: request.method,
+      headers: { ...signed, ...formatHeaders(request.headers), 'user-agent': 'pbx-control-plane' },
+      body: request.body ?? undefined,
       agent: agents[target.protocol as keyof typeof agents],
       lookup,
       timeoutMs,
@@ -73,6 +79,10 @@ export async function postWebhook(url: string, body: string, signed: SignedHeade
   } catch (error) {
     return failure(String((error as Error)?.message ?? error));
   }
+}
+
+function formatHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !SENDER_HEADERS.has(name.toLowerCase())));
 }
 
 const failure = (error: string): AttemptResult => ({ kind: 'error', error: error.slice(0, ERROR_TEXT_CHARS) });

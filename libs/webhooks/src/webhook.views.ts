@@ -1,3 +1,4 @@
+import { webhookId } from './outbound-request';
 import { WebhookAttempt } from './webhook-attempt.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookSubscription } from './webhook-subscription.entity';
@@ -26,6 +27,8 @@ export function deliveryView(delivery: WebhookDelivery, attempts: AttemptView[])
     id: delivery.id,
     subscription_id: delivery.subscriptionId,
     event_id: delivery.eventId,
+    request_index: delivery.requestIndex,
+    webhook_id: webhookId(delivery.eventId, delivery.requestIndex),
     event_type: delivery.eventType,
     call_uuid: delivery.callUuid,
     sequence: delivery.sequence,
