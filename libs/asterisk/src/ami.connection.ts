@@ -1,55 +1,48 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import AmiClient, { AmiMessage } from 'asterisk-ami-client';
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { Backoff, ConnectionState } from '@pbx/common';
+import { LinkSession, ReconnectingLink, withDeadline } from '@pbx/common';
 
 const ACTION_TIMEOUT_MS = 5_000;
+/** the keep-alive's own, shorter: a silent Asterisk is found within KEEPALIVE_EVERY_MS + this */
+const PING_TIMEOUT_MS = 3_000;
+/** connect, login and the Events action, or give up and retry */
+const OPEN_TIMEOUT_MS = 5_000;
+/** a Ping every this often; no Pong within PING_TIMEOUT_MS drops the connection */
+const KEEPALIVE_EVERY_MS = 3_000;
 /** Injection token: the AMI EventMask of this process ('off', 'system', 'on', ...). */
 export const AMI_EVENT_MASK = Symbol('AMI_EVENT_MASK');
 
 /**
- * The one AMI session of a process: reconnects with backoff (reset after success), reports its
- * state to health and metrics, and matches replies and list events to actions by ActionID.
- * Re-emits every AMI event as 'event'; which events Asterisk sends is set by AMI_EVENT_MASK
- * (list actions' replies come whatever the mask).
+ * The one AMI session of a process (a ReconnectingLink): login and event mask under a
+ * deadline, a keep-alive Ping whose missing answer counts as a disconnect (an Asterisk that
+ * accepts TCP but stopped answering is found within seconds), and replies and list events
+ * matched to actions by ActionID. Re-emits every AMI event as 'event'; which events Asterisk
+ * sends is set by AMI_EVENT_MASK (list actions' replies come whatever the mask).
  */
 @Injectable()
-export class AmiConnection extends EventEmitter implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(AmiConnection.name);
-  private readonly backoff = new Backoff(100, 2_000);
+export class AmiConnection extends ReconnectingLink implements OnModuleInit, OnModuleDestroy {
   private client?: AmiClient;
-  private closed = false;
-  private retryTimer?: NodeJS.Timeout;
-  state: ConnectionState = 'connecting';
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AMI_EVENT_MASK) private readonly eventMask: string,
   ) {
-    super();
-    this.setMaxListeners(100);
+    super('AMI', OPEN_TIMEOUT_MS);
   }
 
   onModuleInit(): void {
-    void this.connect();
+    this.start();
   }
 
   onModuleDestroy(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    this.client?.removeAllListeners();
-    this.client?.disconnect();
-  }
-
-  get connected(): boolean {
-    return this.state === 'connected';
+    this.stop();
   }
 
   async action(message: AmiMessage): Promise<AmiMessage> {
     const client = this.requireClient();
-    const reply = await withTimeout(client.action({ ...message, ActionID: randomUUID() }, true), `AMI ${message.Action}`);
+    const reply = await withDeadline(client.action({ ...message, ActionID: randomUUID() }, true), ACTION_TIMEOUT_MS, `AMI ${message.Action}`);
     if (reply.Response === 'Error') throw new Error(`AMI ${message.Action} failed: ${reply.Message ?? 'error'}`);
     return reply;
   }
@@ -73,67 +66,58 @@ export class AmiConnection extends EventEmitter implements OnModuleInit, OnModul
       client.on('event', onEvent);
     });
     try {
-      const reply = await withTimeout(client.action({ ...message, ActionID: actionId }, true), `AMI ${message.Action}`);
+      const reply = await withDeadline(client.action({ ...message, ActionID: actionId }, true), ACTION_TIMEOUT_MS, `AMI ${message.Action}`);
       // "no objects found" style errors are an empty list, not a failure
       if (reply.Response === 'Error') return [];
-      return await withTimeout(done, `AMI ${message.Action} list`);
+      return await withDeadline(done, ACTION_TIMEOUT_MS, `AMI ${message.Action} list`);
     } finally {
       client.off('event', onEvent); // also when the action failed or timed out
     }
   }
 
   private requireClient(): AmiClient {
-    if (!this.client || this.state !== 'connected') throw new Error('AMI is not connected');
+    if (!this.client || !this.connected) throw new Error('AMI is not connected');
     return this.client;
   }
 
-  private async connect(): Promise<void> {
-    if (this.closed) return;
-    const client = new AmiClient({ reconnect: false, keepAlive: true, keepAliveDelay: 5_000, emitResponsesById: true });
+  protected async open(signal: AbortSignal): Promise<LinkSession> {
+    const client = new AmiClient({ reconnect: false, keepAlive: false, emitResponsesById: true });
+    const close = () => {
+      client.removeAllListeners();
+      client.on('error', () => undefined);
+      try {
+        client.disconnect();
+      } catch {
+        /* not connected */
+      }
+    };
+    signal.addEventListener('abort', close);
     client.on('internalError', (error: unknown) => this.logger.warn(`AMI internal error: ${String(error)}`));
     try {
       const { host, port, username, password } = this.config.ami;
       await client.connect(username, password, { host, port });
-      const masked = await withTimeout(client.action({ Action: 'Events', EventMask: this.eventMask, ActionID: randomUUID() }, true), 'AMI Events');
+      const masked = await client.action({ Action: 'Events', EventMask: this.eventMask, ActionID: randomUUID() }, true);
       if (masked.Response === 'Error') throw new Error(`AMI Events ${this.eventMask} refused: ${masked.Message ?? 'error'}`);
-      this.client = client;
-      this.state = 'connected';
-      this.backoff.reset();
-      this.logger.log(`AMI connected to ${host}:${port}`);
-      client.on('event', (event: AmiMessage) => this.emit('event', event));
-      client.once('disconnect', () => this.lost(client, 'disconnected'));
-      this.emit('connected');
     } catch (error) {
-      client.removeAllListeners();
-      try {
-        client.disconnect(); // a login that went through but a refused Events action
-      } catch {
-        /* not connected */
-      }
-      this.lost(client, error instanceof Error ? error.message : String(error));
+      close();
+      throw error;
     }
+    this.client = client;
+    client.on('event', (event: AmiMessage) => this.emit('event', event));
+    let keepAlive: NodeJS.Timeout | undefined;
+    const closed = new Promise<string>((resolve) => {
+      client.once('disconnect', () => resolve('disconnected'));
+      keepAlive = setInterval(() => {
+        withDeadline(client.action({ Action: 'Ping', ActionID: randomUUID() }, true), PING_TIMEOUT_MS, 'AMI Ping').catch(() => resolve('keep-alive Ping unanswered'));
+      }, KEEPALIVE_EVERY_MS);
+    });
+    return {
+      closed,
+      close: () => {
+        clearInterval(keepAlive);
+        if (this.client === client) this.client = undefined;
+        close();
+      },
+    };
   }
-
-  private lost(client: AmiClient, reason: string): void {
-    if (this.closed) return;
-    if (this.client === client) this.client = undefined;
-    const wasConnected = this.state === 'connected';
-    this.state = 'down';
-    const delay = this.backoff.next();
-    if (wasConnected) this.logger.warn(`AMI connection lost (${reason}); reconnecting`);
-    else this.logger.debug(`AMI connect failed (${reason}); retry in ${delay} ms`);
-    this.emit('down');
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out`)), ACTION_TIMEOUT_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -5,6 +5,12 @@ import { AriConnection } from './ari/ari.connection';
 import { AriError } from './ari/ari-error';
 import { ChannelEvent, ChannelEvents } from './ari/channel-events';
 import { HangupReason, hangupReasonFor } from './hangup-reason';
+import { extensionDialString } from './dial-string';
+
+/** The ARI event source of an extension's device state. */
+function deviceStateSource(extension: string): string {
+  return `deviceState:${extensionDialString(extension)}`;
+}
 
 /** One leg to create in our Stasis app with our id, then dial. */
 export interface LegDial {
@@ -113,6 +119,36 @@ export class Asterisk {
       await this.ari.rest('DELETE', `/channels/${encodeURIComponent(channelId)}`, { reason });
     } catch (error) {
       if (!AriError.is(error, 'not_found')) throw error;
+    }
+  }
+
+  /** Puts a channel on hold (the other side hears music on hold when it is in a bridge). */
+  async hold(channelId: string): Promise<void> {
+    await this.ari.rest('POST', `/channels/${encodeURIComponent(channelId)}/hold`);
+  }
+
+  async unhold(channelId: string): Promise<void> {
+    await this.ari.rest('DELETE', `/channels/${encodeURIComponent(channelId)}/hold`);
+  }
+
+  /** Sets a channel variable or function, e.g. TIMEOUT(absolute). */
+  async setVariable(channelId: string, variable: string, value: string): Promise<void> {
+    await this.ari.rest('POST', `/channels/${encodeURIComponent(channelId)}/variable`, { variable, value });
+  }
+
+  /**
+   * Device-state events of one extension's phones on our Stasis app (`deviceState:PJSIP/<ext>`,
+   * subscribed per device: subscribing to all device states would flood the app).
+   */
+  async subscribeDeviceState(extension: string): Promise<void> {
+    await this.ari.rest('POST', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, { eventSource: deviceStateSource(extension) });
+  }
+
+  async unsubscribeDeviceState(extension: string): Promise<void> {
+    try {
+      await this.ari.rest('DELETE', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, { eventSource: deviceStateSource(extension) });
+    } catch (error) {
+      if (!AriError.is(error, 'not_found') && !AriError.is(error, 'invalid_state')) throw error;
     }
   }
 

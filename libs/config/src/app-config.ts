@@ -15,7 +15,13 @@ export interface AppConfig {
   readonly sip: { readonly host: string; readonly port: number; readonly realm: string };
   readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string };
   readonly ami: { readonly host: string; readonly port: number; readonly username: string; readonly password: string };
-  readonly calls: { readonly agentRingTimeoutSeconds: number; readonly customerRingTimeoutSeconds: number; readonly trunkResponseTimeoutSeconds: number };
+  readonly calls: {
+    readonly agentRingTimeoutSeconds: number;
+    readonly customerRingTimeoutSeconds: number;
+    readonly trunkResponseTimeoutSeconds: number;
+    /** how often the worker reconciles its calls with Asterisk's channels */
+    readonly reconcileIntervalMs: number;
+  };
   readonly redisUrl?: string;
   /** namespace of this deployment's keys in Redis (token ids are per database, so per database by default) */
   readonly redisKeyPrefix: string;
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       customerRingTimeoutSeconds: int('CUSTOMER_RING_TIMEOUT', 60, 5, 600),
       // a carrier that has not even rung after this long is treated as unreachable (next trunk)
       trunkResponseTimeoutSeconds: int('TRUNK_RESPONSE_TIMEOUT', 8, 1, 60),
+      reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 200, 3_600_000),
     },
     redisUrl,
     redisKeyPrefix: str('REDIS_KEY_PREFIX', `pbx:${databaseNameOf(databaseUrlFrom(env))}:`),

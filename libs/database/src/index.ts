@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './migrate';
 export * from './entity-rows';
 export * from './prepared';
+export * from './pg-listen-link';

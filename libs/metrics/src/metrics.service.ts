@@ -30,6 +30,13 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
   readonly throttled = new Counter({ name: 'pbx_throttled_requests_total', help: 'Requests refused with 429, by rate-limit group', labelNames: ['group'], registers: [this.registry] });
+  readonly reconcileRuns = new Counter({
+    name: 'pbx_reconcile_runs_total',
+    help: 'Worker reconcile runs: ok, failed, skipped (Asterisk down) or joined (asked for while one was running)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly reconcileInProgress = new Gauge({ name: 'pbx_reconcile_in_progress', help: 'Reconcile runs going on now (never more than 1)', registers: [this.registry] });
   readonly tokenLookups = new Counter({ name: 'pbx_token_lookups_total', help: 'API tokens looked up in the database (not answered from the short caches)', registers: [this.registry] });
   readonly rateLimitFallback = new Counter({
     name: 'pbx_rate_limit_fallback_total',

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
-import { Client } from 'pg';
+import { PgListenLink } from '@pbx/database';
 import { withLogFields } from '@pbx/logging';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { prepareDelivery } from './delivery-request';
@@ -14,8 +14,6 @@ import { sendWebhook } from './webhook-sender';
 import { signedHeaders } from './webhook-signing';
 
 const LEASE_MARGIN_MS = 30_000;
-const LISTEN_RETRY_MIN_MS = 500;
-const LISTEN_RETRY_MAX_MS = 30_000;
 
 /**
  * Sends the outbox, in the worker. It wakes on NOTIFY (sent at commit by the outbox) and polls
@@ -27,12 +25,10 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly leaseMs: number;
   private stopped = false;
-  private stop: () => void = () => undefined;
-  private readonly stopping = new Promise<void>((resolve) => (this.stop = resolve));
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private pollTimer?: NodeJS.Timeout;
-  private listening?: Promise<void>;
+  private listener?: PgListenLink;
   private databaseDown = false;
 
   constructor(
@@ -47,16 +43,20 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.pollTimer = setInterval(() => this.kick(), this.options.pollIntervalMs);
-    this.listening = this.listen();
+    // NOTIFY at commit wakes the dispatcher; after every (re)connection one catch-up poll takes
+    // whatever was enqueued while nobody listened (the poll timer is the safety net meanwhile)
+    this.listener = new PgListenLink(this.config.databaseUrl, DELIVERIES_CHANNEL, 'webhook LISTEN');
+    this.listener.on('notification', () => this.kick());
+    this.listener.on('connected', () => this.kick());
+    this.listener.start();
     this.kick();
   }
 
   /** Lets requests in flight finish and be recorded (bounded by the request timeout). */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    this.stop();
+    this.listener?.stop();
     clearInterval(this.pollTimer);
-    await this.listening;
     await this.pumping;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -156,43 +156,5 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
         this.logger.warn(`${what} failed: ${outcome}, attempt ${delivery.attempt}, no next attempt (${verdict.reason})${verdict.gone ? '; subscription deactivated' : ''}`);
         break;
     }
-  }
-
-  /** A dedicated connection for LISTEN, reconnecting with backoff (reset once it is back). */
-  private async listen(): Promise<void> {
-    let retryMs = LISTEN_RETRY_MIN_MS;
-    let lost = false;
-    while (!this.stopped) {
-      const client = new Client({ connectionString: this.config.databaseUrl, connectionTimeoutMillis: 5_000, keepAlive: true });
-      const closed = new Promise<string>((resolve) => {
-        client.on('error', (error) => resolve(error.message));
-        client.on('end', () => resolve('connection closed'));
-      });
-      let reason: string;
-      try {
-        await client.connect();
-        client.on('notification', () => this.kick());
-        await client.query(`LISTEN ${DELIVERIES_CHANNEL}`);
-        if (lost) this.logger.log('listening for webhook deliveries again');
-        lost = false;
-        retryMs = LISTEN_RETRY_MIN_MS;
-        this.kick(); // whatever was enqueued while nobody listened
-        reason = await Promise.race([closed, this.stopping.then(() => 'stopping')]);
-      } catch (error) {
-        reason = (error as Error).message;
-      }
-      void client.end().catch(() => undefined);
-      if (this.stopped) break;
-      if (!lost) this.logger.warn(`webhook LISTEN connection lost (${reason}); polling meanwhile, reconnecting with backoff`);
-      lost = true;
-      await this.sleep(retryMs);
-      retryMs = Math.min(retryMs * 2, LISTEN_RETRY_MAX_MS);
-    }
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.stopping]);
-    clearTimeout(timer);
   }
 }

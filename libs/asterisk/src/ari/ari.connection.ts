@@ -1,12 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import * as ari from 'ari-client';
-import { EventEmitter } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import WebSocket from 'ws';
-import { httpExchange } from '@pbx/common';
+import { httpExchange, LinkSession, ReconnectingLink, withDeadline } from '@pbx/common';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { Backoff, ConnectionState } from '@pbx/common';
 import { AriError } from './ari-error';
 
 export const ARI_APP_NAME = Symbol('ARI_APP_NAME');
@@ -15,8 +13,11 @@ export const ARI_APP_NAME = Symbol('ARI_APP_NAME');
 // implicit global `log` that also keeps a history; silence it.
 (globalThis as { log?: unknown }).log = () => undefined;
 
-const PING_EVERY_MS = 5_000;
+/** a websocket ping this often; no pong by the next one drops the link (found within 3-6 s) */
+const PING_EVERY_MS = 3_000;
 const REST_TIMEOUT_MS = 10_000;
+/** ari-client's description load and the events websocket's handshake, or give up and retry */
+const OPEN_TIMEOUT_MS = 10_000;
 
 /** A raw ARI event as Asterisk sends it on the events websocket. */
 export interface AriEvent {
@@ -26,51 +27,32 @@ export interface AriEvent {
 }
 
 /**
- * The one ARI session of a process: ari-client for the REST calls, and our own events
- * websocket for the Stasis app `appName`, reconnected with a short capped backoff (reset after
- * success) so a restarted Asterisk is back in use within a couple of seconds; ari-client's
- * own websocket retry waits up to 10 s between attempts. Every event is re-emitted by its type
- * ('StasisStart', 'ChannelDestroyed', ...) with the raw JSON, and 'connected' / 'down' report
- * the link to health, metrics and the call flow.
+ * The one ARI session of a process: ari-client for off-hot-path REST calls, our own REST
+ * (`rest`, keep-alive) for the hot path, and our own events websocket for the Stasis app
+ * `appName` as a ReconnectingLink (ari-client's own retry waits up to 10 s between attempts):
+ * a restarted Asterisk is back in use within a couple of seconds, a silent one is found by the
+ * websocket ping. Every event is re-emitted by its type ('StasisStart', 'ChannelDestroyed',
+ * ...) with the raw JSON; 'connected' / 'down' report the link.
  */
 @Injectable()
-export class AriConnection extends EventEmitter implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(AriConnection.name);
-  private readonly backoff = new Backoff(100, 2_000);
-  private retryTimer?: NodeJS.Timeout;
-  private pingTimer?: NodeJS.Timeout;
-  private socket?: WebSocket;
-  private closed = false;
+export class AriConnection extends ReconnectingLink implements OnModuleInit, OnModuleDestroy {
   client?: ari.Client;
   private restBase?: { root: string; authorization: string; agent: http.Agent };
-  state: ConnectionState = 'connecting';
-  /** when the link was last lost: the best end time for channels that vanished meanwhile */
-  lastLostAt?: Date;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ARI_APP_NAME) readonly appName: string,
   ) {
-    super();
-    this.setMaxListeners(100);
+    super('ARI', OPEN_TIMEOUT_MS);
   }
 
   onModuleInit(): void {
-    void this.connect();
+    this.start();
   }
 
   onModuleDestroy(): void {
-    this.closed = true;
-    clearTimeout(this.retryTimer);
-    clearInterval(this.pingTimer);
-    this.socket?.removeAllListeners();
-    this.socket?.on('error', () => undefined);
-    this.socket?.terminate();
+    this.stop();
     this.restBase?.agent.destroy();
-  }
-
-  get connected(): boolean {
-    return this.state === 'connected';
   }
 
   /**
@@ -103,6 +85,10 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
    */
   async rest(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
     if (this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
+    return this.request(method, path, query, body);
+  }
+
+  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
     this.restBase ??= this.restTarget();
     const target = new URL(`${this.restBase.root}${path}`);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
@@ -137,40 +123,40 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
     };
   }
 
-  private async connect(): Promise<void> {
-    if (this.closed) return;
+  protected async open(signal: AbortSignal): Promise<LinkSession> {
     const { url, username, password } = this.config.ari;
-    try {
-      // the REST description is loaded once; it stays valid across Asterisk restarts
-      this.client ??= await withDeadline(ari.connect(url, username, password), REST_TIMEOUT_MS, 'ARI connect');
-      this.openEvents();
-    } catch (error) {
-      this.lost(error instanceof Error ? error.message : String(error));
-    }
-  }
-
-  private openEvents(): void {
-    const { url, username, password } = this.config.ari;
+    // the REST description is loaded once; it stays valid across Asterisk restarts
+    this.client ??= await withDeadline(ari.connect(url, username, password), REST_TIMEOUT_MS, 'ARI connect');
     const base = new URL(url);
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     base.pathname = `${base.pathname.replace(/\/$/, '')}/ari/events`;
     base.search = new URLSearchParams({ app: this.appName, api_key: `${username}:${password}` }).toString();
     const socket = new WebSocket(base.toString(), { handshakeTimeout: 3_000 });
-    this.socket = socket;
+    const close = () => {
+      socket.removeAllListeners('message');
+      socket.on('error', () => undefined);
+      socket.terminate();
+    };
+    signal.addEventListener('abort', close);
+    // the URL carries the credentials: errors are logged by message only
+    socket.on('error', (error) => this.logger.debug(`ARI events: ${error.message}`));
+    const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('events websocket closed')));
+    await Promise.race([new Promise<void>((resolve) => socket.once('open', () => resolve())), closed.then((reason) => Promise.reject(new Error(reason)))]);
+    await this.requireAppRegistered();
     let alive = true;
-    socket.on('open', () => {
-      this.state = 'connected';
-      this.backoff.reset();
-      this.logger.log(`ARI events connected (app ${this.appName})`);
-      clearInterval(this.pingTimer);
-      // a dead peer that never closed the TCP connection is found within two pings
-      this.pingTimer = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, PING_EVERY_MS);
-      this.emit('connected');
-    });
+    // a dead peer that never closed the TCP connection is found within two pings; and the app
+    // must still be registered: after a freeze, Asterisk handles the old socket's close late
+    // and destroys the app the new socket had taken over, leaving this socket open but deaf
+    const pinger = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+      this.requireAppRegistered().catch((error) => {
+        if (!AriError.is(error, 'not_found')) return; // no answer: the ping decides
+        this.logger.warn(`Stasis app ${this.appName} is no longer registered; reconnecting`);
+        socket.terminate();
+      });
+    }, PING_EVERY_MS);
     socket.on('pong', () => (alive = true));
     socket.on('message', (data) => {
       let event: AriEvent;
@@ -181,36 +167,17 @@ export class AriConnection extends EventEmitter implements OnModuleInit, OnModul
       }
       this.emit(event.type, event);
     });
-    socket.on('error', (error) => this.logger.debug(`ARI events: ${error.message}`));
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      clearInterval(this.pingTimer);
-      this.lost('events websocket closed');
-    });
+    return {
+      closed,
+      close: () => {
+        clearInterval(pinger);
+        close();
+      },
+    };
   }
 
-  private lost(reason: string): void {
-    if (this.closed) return;
-    const wasConnected = this.state === 'connected';
-    this.state = 'down';
-    if (wasConnected) {
-      this.lastLostAt = new Date();
-      this.logger.warn(`ARI lost (${reason}); reconnecting`);
-      this.emit('down');
-    }
-    const delay = this.backoff.next();
-    this.logger.debug(`ARI connect failed (${reason}); retry in ${delay} ms`);
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  /** Throws AriError 404 when Asterisk does not know our Stasis app (any more). */
+  private async requireAppRegistered(): Promise<void> {
+    await this.request('GET', `/applications/${encodeURIComponent(this.appName)}`);
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { MetricsService } from '@pbx/metrics';
 import { Asterisk, ChannelHistory, LegHistory, LiveChannel } from '@pbx/asterisk';
 import { Call } from '../persistence/call.entity';
 import { CallLeg } from '../persistence/call-leg.entity';
@@ -8,7 +10,6 @@ import { CallStatus } from '../state/call.state';
 import { causeText } from '../state/hangup-cause';
 import { CallFlow } from './call-flow';
 
-const RECONCILE_EVERY_MS = 30_000;
 /** a queued call whose A-leg never reached Asterisk is failed after this long */
 const QUEUED_GRACE_MS = 15_000;
 const OPEN_CALLS_PER_RUN = 5_000;
@@ -30,11 +31,13 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     private readonly calls: CallsRepository,
     private readonly history: ChannelHistory,
     private readonly flow: CallFlow,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.asterisk.onConnected(() => void this.run());
-    this.timer = setInterval(() => void this.run(), RECONCILE_EVERY_MS);
+    this.timer = setInterval(() => void this.run(), this.config.calls.reconcileIntervalMs);
   }
 
   onModuleDestroy(): void {
@@ -43,12 +46,23 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
 
   /** One run at a time: a run asked for while one is going joins it. */
   run(): Promise<void> {
-    this.running ??= this.reconcile().finally(() => (this.running = null));
+    if (this.running) {
+      this.metrics.reconcileRuns.inc({ outcome: 'joined' });
+      return this.running;
+    }
+    this.metrics.reconcileInProgress.inc();
+    this.running = this.reconcile().finally(() => {
+      this.running = null;
+      this.metrics.reconcileInProgress.dec();
+    });
     return this.running;
   }
 
   private async reconcile(): Promise<void> {
-    if (!this.asterisk.connected) return;
+    if (!this.asterisk.connected) {
+      this.metrics.reconcileRuns.inc({ outcome: 'skipped' });
+      return;
+    }
     try {
       const channels = await this.asterisk.liveChannels();
       const open = await this.calls.openCalls(OPEN_CALLS_PER_RUN);
@@ -62,7 +76,9 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
       }
       await Promise.all(runs);
       await this.history.purge();
+      this.metrics.reconcileRuns.inc({ outcome: 'ok' });
     } catch (error) {
+      this.metrics.reconcileRuns.inc({ outcome: 'failed' });
       this.logger.warn(`reconcile failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
