@@ -7,3 +7,4 @@ export * from './validation/rules';
 export * from './errors/database-errors';
 export * from './http/http-exchange';
 export * from './cache/expiring-lru';
+export * from './openapi';
