@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm test: installs what the tests need (npm packages, the Asterisk chroot) and runs every
-# test: unit, end-to-end against the real PostgreSQL, Asterisk and SIP test peers, then the
-# fault suite (kills Asterisk and the worker, restarts PostgreSQL, fuzzes the API) on the built
-# API and worker.
+# test: the OpenAPI document's checks, unit, end-to-end against the real PostgreSQL, Asterisk
+# and SIP test peers, then the fault suite (kills Asterisk and the worker, restarts
+# PostgreSQL, fuzzes the API) on the built API and worker.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
@@ -15,12 +15,19 @@ set +e
 
 results="$(mktemp -d)/jest"
 status=0
+# The committed OpenAPI document (docs/openapi.json) matches the code and passes Redocly's
+# recommended rules with no error; each counts as one test in the last line.
+openapi_failed=0
+node dist/scripts/openapi.js --check || openapi_failed=$((openapi_failed + 1))
+npx --no redocly lint --extends recommended docs/openapi.json || openapi_failed=$((openapi_failed + 1))
+[ "$openapi_failed" -eq 0 ] || status=1
 npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit.json" "$@" || status=1
 npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e.json" "$@" || status=1
 npx jest --config jest.faults.config.js --ci --runInBand --json --outputFile="$results.faults.json" "$@" || status=1
 
-node -e '
-  let passed = 0, failed = 0, skipped = 0;
+OPENAPI_FAILED="$openapi_failed" node -e '
+  const openapiFailed = Number(process.env.OPENAPI_FAILED);
+  let passed = 2 - openapiFailed, failed = openapiFailed, skipped = 0;
   for (const file of process.argv.slice(1)) {
     try {
       const r = require(file);

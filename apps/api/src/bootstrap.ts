@@ -1,13 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, urlencoded } from 'express';
 import helmet from 'helmet';
 import { AppConfig, loadConfig } from '@pbx/config';
 import { bodyParserErrorHandler, undecodablePathHandler } from '@pbx/common';
 import { createRootLogger, PinoNestLogger, requestLogging } from '@pbx/logging';
 import { AppModule } from './app.module';
+import { createOpenApiDocument } from './openapi';
 
 /** Builds the API application (used by main.ts and by the end-to-end tests). */
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
@@ -36,14 +37,5 @@ export async function createApiApp(config: AppConfig = loadConfig()): Promise<IN
 
 /** Swagger UI at /docs and the document at /docs/openapi.json (DOCS_ENABLED=false leaves both 404). */
 function mountDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('PBX control plane')
-      .setDescription('Admin and click-to-call API over Asterisk. Success bodies are { data }, errors { error: { code, message, details } }.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -9,3 +9,4 @@ export * from './http/http-exchange';
 export * from './cache/expiring-lru';
 export * from './link/backoff';
 export * from './link/reconnecting-link';
+export * from './openapi';

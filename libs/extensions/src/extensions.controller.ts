@@ -1,41 +1,56 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IdPipe } from '@pbx/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiData, ApiErrors, IdParam } from '@pbx/common';
 import { RequireScopes } from '@pbx/auth';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
-
+import { ExtensionViewDto } from './dto/extension.view';
 import { ExtensionsService } from './extensions.service';
 
 @ApiTags('extensions')
 @ApiBearerAuth()
+@ApiErrors(401, 403, 429, 500, 503)
 @RequireScopes('admin')
 @Controller('api/pbx/extensions')
 export class ExtensionsController {
   constructor(private readonly extensions: ExtensionsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createExtension', summary: 'Create an extension' })
+  @ApiData(ExtensionViewDto, { status: 201, description: 'The extension; its phone can register at once' })
+  @ApiErrors(400, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
   async create(@Body() dto: CreateExtensionDto) {
     return { data: await this.extensions.create(dto) };
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listExtensions', summary: 'List extensions' })
+  @ApiData(ExtensionViewDto, { isArray: true, description: 'Every extension, by id' })
   async list() {
     return { data: await this.extensions.list() };
   }
 
   @Get(':id')
-  async get(@Param('id', new IdPipe('extension')) id: number) {
+  @ApiOperation({ operationId: 'getExtension', summary: 'Get an extension' })
+  @ApiData(ExtensionViewDto, { description: 'The extension, with `registered` read live' })
+  @ApiErrors(404)
+  async get(@IdParam('extension') id: number) {
     return { data: await this.extensions.get(id) };
   }
 
   @Patch(':id')
-  async update(@Param('id', new IdPipe('extension')) id: number, @Body() dto: UpdateExtensionDto) {
+  @ApiOperation({ operationId: 'updateExtension', summary: 'Update an extension', description: 'A new number needs a new password (the SIP credential covers the number).' })
+  @ApiData(ExtensionViewDto, { description: 'The extension as updated' })
+  @ApiErrors(400, 404, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
+  async update(@IdParam('extension') id: number, @Body() dto: UpdateExtensionDto) {
     return { data: await this.extensions.update(id, dto) };
   }
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', new IdPipe('extension')) id: number): Promise<void> {
+  @ApiOperation({ operationId: 'deleteExtension', summary: 'Delete an extension' })
+  @ApiNoContentResponse({ description: 'Deleted; its phone can no longer register or call' })
+  @ApiErrors(404)
+  async remove(@IdParam('extension') id: number): Promise<void> {
     await this.extensions.remove(id);
   }
 }

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Optional, SafeText } from '@pbx/common';
 import { Scope, SCOPES } from '../scope';
 
+@ApiSchema({ name: 'CreateTokenRequest' })
 export class CreateTokenDto {
   @ApiProperty({ example: 'crm-prod', maxLength: 100 })
   @SafeText(100)
@@ -32,7 +33,8 @@ export class CreateTokenDto {
   extensions?: string[];
 
   @ApiPropertyOptional({
-    type: [Number],
+    type: 'integer',
+    isArray: true,
     example: [4],
     maxItems: 100,
     description: 'trunks the token may call through (explicitly or by route) and read calls/CDRs of; left out = all',
@@ -47,7 +49,7 @@ export class CreateTokenDto {
   @Max(2_147_483_647, { each: true })
   trunk_ids?: number[];
 
-  @ApiPropertyOptional({ example: 10, minimum: 1, maximum: 10_000, description: 'live calls the token may have at once; left out = unlimited' })
+  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 1, maximum: 10_000, description: 'live calls the token may have at once; left out = unlimited' })
   @Optional()
   @IsInt()
   @Min(1)

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
 
+@ApiSchema({ name: 'CreateCallerIdRequest' })
 export class CreateCallerIdDto {
   @ApiProperty({ example: '02873001234', pattern: '^\\+?[0-9]{3,32}$' })
   @IsString()
@@ -13,7 +14,7 @@ export class CreateCallerIdDto {
   @SafeText(100, 0)
   label?: string;
 
-  @ApiPropertyOptional({ example: 4, nullable: true })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 4, nullable: true, description: 'the trunk that owns the number' })
   @Nullable()
   @IsInt()
   @Min(1)

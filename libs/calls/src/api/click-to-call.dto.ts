@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsObject, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidationArguments } from 'class-validator';
 import { Optional } from '@pbx/common';
 
@@ -20,6 +20,7 @@ function headerProblem(value: unknown): string | null {
   return null;
 }
 
+@ApiSchema({ name: 'ClickToCallRequest' })
 export class ClickToCallDto {
   @ApiProperty({ example: '1001', pattern: '^[0-9]{3,10}$' })
   @IsString()
@@ -38,7 +39,7 @@ export class ClickToCallDto {
   @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'caller_id must be 3 to 32 digits, optionally starting with +' })
   caller_id?: string;
 
-  @ApiPropertyOptional({ example: 4, description: 'wins over trunk_name' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 4, description: 'wins over trunk_name' })
   @Optional()
   @IsInt()
   @Min(1)
@@ -52,7 +53,13 @@ export class ClickToCallDto {
   @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'trunk_name must not contain control characters' })
   trunk_name?: string;
 
-  @ApiPropertyOptional({ example: { 'Crm-Ticket': 'T-42' }, description: 'sent on the B-leg INVITE as X-<key>' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 200 },
+    maxProperties: MAX_HEADERS,
+    example: { 'Crm-Ticket': 'T-42' },
+    description: `sent on the B-leg INVITE as X-<key>; keys match ${HEADER_KEY.source}, values have no control characters`,
+  })
   @Optional()
   @IsObject()
   @ValidateBy({

@@ -35,7 +35,7 @@ export class SearchCdrsDto {
   @IsIn(DISPOSITIONS)
   disposition?: (typeof DISPOSITIONS)[number];
 
-  @ApiPropertyOptional({ description: '1-500, default 100' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @Optional()
   @IsString()
   @Matches(/^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$/, { message: 'limit must be an integer from 1 to 500' })

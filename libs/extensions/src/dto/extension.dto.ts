@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
@@ -14,6 +14,7 @@ const PasswordRule = () =>
 const CallerIdRule = () =>
   applyDecorators(IsString(), Matches(PHONE_NUMBER, { message: 'outbound_caller_id must be 3 to 32 digits, optionally starting with +' }));
 
+@ApiSchema({ name: 'CreateExtensionRequest' })
 export class CreateExtensionDto {
   @ApiProperty({ example: '1001', pattern: EXTENSION_NUMBER.source })
   @NumberRule()
@@ -28,7 +29,7 @@ export class CreateExtensionDto {
   @PasswordRule()
   password: string;
 
-  @ApiPropertyOptional({ example: '02873001234', nullable: true, pattern: PHONE_NUMBER.source })
+  @ApiPropertyOptional({ type: String, example: '02873001234', nullable: true, pattern: PHONE_NUMBER.source })
   @Nullable()
   @CallerIdRule()
   outbound_caller_id?: string | null;
@@ -39,6 +40,7 @@ export class CreateExtensionDto {
   status?: ExtensionStatus;
 }
 
+@ApiSchema({ name: 'UpdateExtensionRequest' })
 export class UpdateExtensionDto {
   @ApiPropertyOptional({ example: '1001', pattern: EXTENSION_NUMBER.source })
   @Optional()
@@ -55,7 +57,7 @@ export class UpdateExtensionDto {
   @PasswordRule()
   password?: string;
 
-  @ApiPropertyOptional({ nullable: true, pattern: PHONE_NUMBER.source, description: 'null clears it' })
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: PHONE_NUMBER.source, description: 'null clears it' })
   @Nullable()
   @CallerIdRule()
   outbound_caller_id?: string | null;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Optional, SafeText } from '@pbx/common';
@@ -8,6 +8,7 @@ const TrunkIdsRule = () => applyDecorators(IsArray(), ArrayMinSize(1), ArrayMaxS
 const StripRule = () => applyDecorators(IsInt(), Min(0), Max(20));
 const PrependRule = () => applyDecorators(IsString(), Matches(/^(?=.{0,16}$)\+?[0-9]*$/, { message: 'prepend is up to 16 digits, optionally after +' }));
 
+@ApiSchema({ name: 'CreateRouteRequest' })
 export class CreateRouteDto {
   @ApiProperty({ example: 'Vietnam mobiles' })
   @SafeText(100)
@@ -17,11 +18,11 @@ export class CreateRouteDto {
   @PatternRule()
   pattern: string;
 
-  @ApiProperty({ example: [4, 7], description: 'trunks tried in this order' })
+  @ApiProperty({ type: 'integer', isArray: true, minItems: 1, maxItems: 10, example: [4, 7], description: 'trunks tried in this order' })
   @TrunkIdsRule()
   trunk_ids: number[];
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 20, default: 0, description: 'leading digits removed before dialing' })
   @Optional()
   @StripRule()
   strip?: number;
@@ -32,6 +33,7 @@ export class CreateRouteDto {
   prepend?: string;
 }
 
+@ApiSchema({ name: 'UpdateRouteRequest' })
 export class UpdateRouteDto {
   @ApiPropertyOptional()
   @Optional()
@@ -43,12 +45,12 @@ export class UpdateRouteDto {
   @PatternRule()
   pattern?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', isArray: true, minItems: 1, maxItems: 10, description: 'replaces the whole ordered list' })
   @Optional()
   @TrunkIdsRule()
   trunk_ids?: number[];
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 20 })
   @Optional()
   @StripRule()
   strip?: number;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
@@ -16,6 +16,7 @@ const UsernameRule = () => applyDecorators(IsString(), Matches(USERNAME, { messa
 const PasswordRule = () =>
   applyDecorators(IsString(), MinLength(1), MaxLength(128), Matches(NO_CONTROL, { message: 'password must not contain control characters' }));
 
+@ApiSchema({ name: 'CreateTrunkRequest' })
 export class CreateTrunkDto {
   @ApiProperty({ example: 'POC', maxLength: 100 })
   @NameRule()
@@ -25,7 +26,7 @@ export class CreateTrunkDto {
   @HostRule()
   host: string;
 
-  @ApiPropertyOptional({ default: 5060 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 65535, default: 5060 })
   @Optional()
   @PortRule()
   port?: number;
@@ -35,12 +36,12 @@ export class CreateTrunkDto {
   @IsIn(TRUNK_TRANSPORTS)
   transport?: TrunkTransport;
 
-  @ApiPropertyOptional({ description: 'outbound digest auth user', nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'outbound digest auth user', nullable: true })
   @Nullable()
   @UsernameRule()
   username?: string | null;
 
-  @ApiPropertyOptional({ description: 'outbound digest auth password (write-only)', writeOnly: true, nullable: true })
+  @ApiPropertyOptional({ type: String, description: 'outbound digest auth password (write-only)', writeOnly: true, nullable: true })
   @Nullable()
   @PasswordRule()
   password?: string | null;
@@ -51,6 +52,7 @@ export class CreateTrunkDto {
   status?: TrunkStatus;
 }
 
+@ApiSchema({ name: 'UpdateTrunkRequest' })
 export class UpdateTrunkDto {
   @ApiPropertyOptional({ maxLength: 100 })
   @Optional()
@@ -62,7 +64,7 @@ export class UpdateTrunkDto {
   @HostRule()
   host?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 65535 })
   @Optional()
   @PortRule()
   port?: number;
@@ -72,12 +74,12 @@ export class UpdateTrunkDto {
   @IsIn(TRUNK_TRANSPORTS)
   transport?: TrunkTransport;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null removes outbound auth' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null removes outbound auth' })
   @Nullable()
   @UsernameRule()
   username?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, writeOnly: true })
+  @ApiPropertyOptional({ type: String, nullable: true, writeOnly: true })
   @Nullable()
   @PasswordRule()
   password?: string | null;

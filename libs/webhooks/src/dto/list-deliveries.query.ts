@@ -7,7 +7,7 @@ import { Optional } from '@pbx/common';
 const digits = ({ value }: { value: unknown }) => (typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value);
 
 export class ListDeliveriesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 200, default: 50 })
   @Optional()
   @Transform(digits)
   @IsInt()
@@ -15,7 +15,7 @@ export class ListDeliveriesQuery {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'cursor: only deliveries with a smaller id (the previous page’s next_before_id)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'cursor: only deliveries with a smaller id (the previous page’s next_before_id)' })
   @Optional()
   @Transform(digits)
   @IsInt()

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { Optional } from '@pbx/common';
@@ -44,6 +44,7 @@ const EventsRule = () =>
     IsIn(CALL_EVENT_TYPES, { each: true, message: `each value in events must be one of ${CALL_EVENT_TYPES.join(', ')}` }),
   );
 
+@ApiSchema({ name: 'CreateWebhookRequest' })
 export class CreateWebhookDto {
   @ApiProperty({
     example: 'https://crm.example.com/hooks/pbx',
@@ -68,6 +69,7 @@ export class CreateWebhookDto {
   format?: WebhookFormat;
 }
 
+@ApiSchema({ name: 'UpdateWebhookRequest' })
 export class UpdateWebhookDto {
   @ApiPropertyOptional({ maxLength: 2000, description: 'same rule as on creation' })
   @Optional()

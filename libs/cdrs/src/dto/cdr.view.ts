@@ -1,0 +1,92 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import type { CdrsService } from '../cdrs.service';
+import { DISPOSITIONS } from './search-cdrs.dto';
+
+type CdrPage = Awaited<ReturnType<CdrsService['search']>>;
+type CdrRow = CdrPage['data'][number];
+
+@ApiSchema({ name: 'CdrLeg' })
+export class CdrLegDto implements NonNullable<CdrRow['b_leg']> {
+  @ApiProperty({ format: 'uuid' })
+  uuid: string;
+
+  @ApiProperty({ type: Date, nullable: true })
+  started_at: Date | null;
+
+  @ApiProperty({ type: Date, nullable: true })
+  answered_at: Date | null;
+
+  @ApiProperty({ type: Date, nullable: true })
+  ended_at: Date | null;
+}
+
+/** One call detail record, written once per call with its hangup. */
+@ApiSchema({ name: 'Cdr' })
+export class CdrDto implements CdrRow {
+  @ApiProperty({ format: 'uuid' })
+  call_uuid: string;
+
+  @ApiProperty({ example: '1001' })
+  from_extension: string;
+
+  @ApiProperty({ example: '0987654321' })
+  to_phone: string;
+
+  @ApiProperty({ example: '1001' })
+  caller_id: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 4, description: 'the trunk that carried the customer leg; null when the customer was never dialed' })
+  trunk_id: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'POC' })
+  trunk_name: string | null;
+
+  @ApiProperty({ enum: ['direct_gateway', 'dialplan_default'] })
+  routing_mode: string;
+
+  @ApiProperty()
+  started_at: Date;
+
+  @ApiProperty({ type: Date, nullable: true })
+  answered_at: Date | null;
+
+  @ApiProperty()
+  ended_at: Date;
+
+  @ApiProperty({ type: 'integer', example: 42, description: 'seconds from start to end' })
+  duration: number;
+
+  @ApiProperty({ type: 'integer', example: 35, description: 'seconds from the customer’s answer to the end' })
+  billsec: number;
+
+  @ApiProperty({ enum: DISPOSITIONS })
+  disposition: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 16, description: 'Q.850 cause' })
+  hangup_cause: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Normal Clearing' })
+  hangup_cause_text: string | null;
+
+  @ApiProperty({ type: String, enum: ['a', 'b', 'system'], nullable: true, description: 'who hung up first' })
+  hangup_by: string | null;
+
+  @ApiProperty({ type: CdrLegDto, description: 'the agent’s leg' })
+  a_leg: CdrLegDto;
+
+  @ApiProperty({ type: CdrLegDto, nullable: true, description: 'the customer leg that was last dialed; null when none was' })
+  b_leg: CdrLegDto | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { Ticket: 'T-42' } })
+  headers: Record<string, string>;
+}
+
+/** A page of GET /api/pbx/cdrs, newest first. */
+@ApiSchema({ name: 'CdrPage' })
+export class CdrPageDto implements CdrPage {
+  @ApiProperty({ type: CdrDto, isArray: true })
+  data: CdrDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last page' })
+  next_cursor: string | null;
+}

@@ -1,0 +1,170 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { startTestApi, TestApi, uniqueNumber } from './harness/api';
+import { OpenApiContract, OpenApiDocument } from './harness/openapi-contract';
+import { SipPeer, waitUntil } from './harness/sip-peer';
+import { WebhookReceiver } from './harness/webhook-receiver';
+import { startTestWorker } from './harness/worker';
+
+// quick retries and the shortest retry window, so a delivery to a failing receiver ends `failed`
+const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '100', WEBHOOK_BACKOFF_CAP_MS: '300', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_WINDOW_MS: '1000' };
+
+interface SendOptions {
+  body?: unknown;
+  /** sent as is, with Content-Type: application/json */
+  raw?: string;
+  /** null: no Authorization header */
+  token?: string | null;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The OpenAPI document tells the truth: the API serves the committed docs/openapi.json, and
+ * real answers of every operation (successes and the usual errors, a real call included) have a
+ * documented status and exactly the documented body.
+ */
+describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
+  let api: TestApi;
+  let worker: INestApplicationContext;
+  let peer: SipPeer;
+  let receiver: WebhookReceiver;
+  let contract: OpenApiContract;
+
+  beforeAll(async () => {
+    api = await startTestApi(FAST_RETRIES);
+    worker = await startTestWorker(FAST_RETRIES);
+    peer = await SipPeer.connect(api.context);
+    receiver = await WebhookReceiver.start();
+    contract = new OpenApiContract((await api.http().get('/docs/openapi.json').expect(200)).body as OpenApiDocument);
+  });
+
+  afterAll(async () => {
+    await peer?.close();
+    await receiver?.close();
+    await worker?.close();
+    await api?.close();
+  });
+
+  /** Sends a request, checks its answer against the document and returns it. */
+  async function send(method: 'get' | 'post' | 'patch' | 'delete', url: string, options: SendOptions = {}): Promise<request.Response> {
+    let test = api.http()[method](url);
+    if (options.token !== null) test = test.set('Authorization', `Bearer ${options.token ?? api.adminToken}`);
+    if (options.headers) test = test.set(options.headers);
+    if (options.raw !== undefined) test = test.set('Content-Type', 'application/json').send(options.raw);
+    else if (options.body !== undefined) test = test.send(options.body as object);
+    const response = await test;
+    const contentType = response.headers['content-type'] as string | undefined;
+    const body = contentType?.startsWith('text/plain') ? response.text : response.body;
+    expect({ request: `${method.toUpperCase()} ${url}`, problems: contract.check(method, url, response.status, contentType, body) }).toEqual({
+      request: `${method.toUpperCase()} ${url}`,
+      problems: [],
+    });
+    return response;
+  }
+
+  it('serves the committed docs/openapi.json', () => {
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', 'docs', 'openapi.json'), 'utf8'));
+    expect(contract.document).toEqual(committed);
+  });
+
+  it('admin resources: answers and errors as documented', async () => {
+    const calls = await api.newToken(['calls']);
+    const n = uniqueNumber();
+    const trunk = (await send('post', '/api/pbx/trunks', { body: { name: `oa-${n}`, host: 'sip.example.net', username: 'u1', password: 'secret-1' } })).body.data;
+    await send('get', '/api/pbx/trunks');
+    await send('get', `/api/pbx/trunks/${trunk.id}`);
+    await send('patch', `/api/pbx/trunks/${trunk.id}`, { body: { port: 5070 } });
+    expect((await send('post', '/api/pbx/trunks', { body: { name: `oa-${n}`, host: 'sip.example.net' } })).status).toBe(409);
+
+    const extension = (await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1', outbound_caller_id: '0281234567' } })).body.data;
+    await send('get', '/api/pbx/extensions');
+    await send('get', `/api/pbx/extensions/${extension.id}`);
+    await send('patch', `/api/pbx/extensions/${extension.id}`, { body: { display_name: 'Contract', outbound_caller_id: null } });
+    expect((await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1' } })).status).toBe(409);
+    expect((await send('post', '/api/pbx/extensions', { body: { number: 'x', password: 1 } })).status).toBe(422);
+    expect((await send('post', '/api/pbx/extensions', { raw: '{"number": ' })).status).toBe(400);
+    expect((await send('post', '/api/pbx/extensions', { raw: JSON.stringify({ display_name: 'x'.repeat(70_000) }) })).status).toBe(413);
+    expect((await send('get', '/api/pbx/extensions/999999999')).status).toBe(404);
+    expect((await send('get', '/api/pbx/extensions', { token: null })).status).toBe(401);
+    expect((await send('get', '/api/pbx/extensions', { token: calls })).status).toBe(403);
+
+    const callerId = (await send('post', '/api/pbx/caller-ids', { body: { number: `028${n}`, label: 'Hotline', trunk_id: trunk.id } })).body.data;
+    await send('get', '/api/pbx/caller-ids', { token: calls });
+    expect((await send('delete', `/api/pbx/trunks/${trunk.id}`)).status).toBe(409);
+
+    const route = (await send('post', '/api/pbx/routes', { body: { name: `oa-${n}`, pattern: `7${n}`, trunk_ids: [trunk.id] } })).body.data;
+    await send('get', '/api/pbx/routes');
+    await send('get', `/api/pbx/routes/${route.id}`);
+    await send('patch', `/api/pbx/routes/${route.id}`, { body: { strip: 1, prepend: '+84' } });
+
+    const token = (await send('post', '/api/pbx/tokens', { body: { name: 'contract', scopes: ['calls'], extensions: [n], trunk_ids: [trunk.id], max_concurrent_calls: 2 } })).body.data;
+    await send('get', '/api/pbx/tokens');
+
+    for (const url of [`/api/pbx/routes/${route.id}`, `/api/pbx/caller-ids/${callerId.id}`, `/api/pbx/trunks/${trunk.id}`, `/api/pbx/extensions/${extension.id}`, `/api/pbx/tokens/${token.id}`]) {
+      expect((await send('delete', url)).status).toBe(204);
+    }
+  });
+
+  it('a call: click-to-call, the call, its CDR, webhook deliveries and a redelivery', async () => {
+    const trunkId = (await send('post', '/api/pbx/trunks', { body: { name: `oa-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort } })).body.data.id;
+    const agent = uniqueNumber();
+    const password = `pw-${agent}-x`;
+    const extensionId = (await send('post', '/api/pbx/extensions', { body: { number: agent, password } })).body.data.id;
+    const offline = await send('post', '/api/pbx/calls/click-to-call', { body: { from_extension: agent, to_phone: '0912345678', trunk_id: trunkId }, token: await api.newToken() });
+    expect(offline.body.error?.code).toBe('extension_offline');
+    expect((await send('post', '/api/pbx/calls/click-to-call', { body: { from_extension: '999', to_phone: '0912345678' }, token: await api.newToken() })).status).toBe(422);
+    await peer.addPhone(agent, password);
+    await peer.waitRegistration(agent, 'Registered');
+    await waitUntil(async () => (await api.get(`/api/pbx/extensions/${extensionId}`)).body.data.registered === true, 5_000, 'registered');
+
+    // the receiver refuses everything: the deliveries fail and can be redelivered
+    receiver.respond('/contract', { status: 500 });
+    const webhook = (await send('post', '/api/pbx/webhooks', { body: { url: receiver.url('/contract'), events: ['pbx.call.ringing', 'pbx.call.hangup'] } })).body.data;
+    await send('get', '/api/pbx/webhooks');
+    await send('get', `/api/pbx/webhooks/${webhook.id}`);
+    await send('patch', `/api/pbx/webhooks/${webhook.id}`, { body: { events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] } });
+
+    const customer = `09${uniqueNumber()}`;
+    peer.setBehavior(`phone-${agent}`, { kind: 'answer', afterMs: 100 });
+    peer.setBehavior(customer, { kind: 'answer', afterMs: 100 });
+    const accepted = await send('post', '/api/pbx/calls/click-to-call', {
+      body: { from_extension: agent, to_phone: customer, trunk_id: trunkId, headers: { Ticket: 'T-1' } },
+      headers: { 'Idempotency-Key': `contract-${customer}` },
+      token: await api.newToken(),
+    });
+    expect(accepted.status).toBe(202);
+    const uuid = accepted.body.data.call_uuid;
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer, 15_000);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await peer.hangup(atCarrier.channelId);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 15_000, 'ended');
+
+    expect((await send('get', `/api/pbx/calls/${uuid}`)).body.data.legs.length).toBeGreaterThanOrEqual(2);
+    expect((await send('get', `/api/pbx/calls/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(404);
+    await waitUntil(async () => (await api.get(`/api/pbx/cdrs?extension=${agent}`)).body.data.length === 1, 10_000, 'the CDR');
+    await send('get', `/api/pbx/cdrs?extension=${agent}&limit=1`);
+    expect((await send('get', '/api/pbx/cdrs?limit=0')).status).toBe(422);
+
+    const deliveries = () => api.get(`/api/pbx/webhooks/${webhook.id}/deliveries`);
+    await waitUntil(async () => (await deliveries()).body.data.some((d: { status: string }) => d.status === 'failed'), 15_000, 'a failed delivery');
+    const page = (await send('get', `/api/pbx/webhooks/${webhook.id}/deliveries?limit=10`)).body;
+    const failed = page.data.find((d: { status: string }) => d.status === 'failed');
+    receiver.respond('/contract', { status: 200 });
+    expect((await send('post', `/api/pbx/webhooks/${webhook.id}/deliveries/${failed.id}/redeliver`)).status).toBe(202);
+    expect((await send('post', `/api/pbx/webhooks/${webhook.id}/deliveries/${failed.id}/redeliver`)).status).toBe(409);
+    expect((await send('post', `/api/pbx/webhooks/${webhook.id}/deliveries/999999999/redeliver`)).status).toBe(404);
+    expect((await send('delete', `/api/pbx/webhooks/${webhook.id}`)).status).toBe(204);
+  });
+
+  it('health and metrics', async () => {
+    await send('get', '/health', { token: null });
+    const metrics = await send('get', '/metrics', { token: null });
+    expect(metrics.text).toContain('# HELP');
+  });
+
+  it('checked a real success answer of every documented operation', () => {
+    expect(contract.uncheckedSuccesses()).toEqual([]);
+  });
+});
