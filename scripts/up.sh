@@ -7,7 +7,9 @@ cd "$ROOT_DIR"
 mkdir -p "$STATE_DIR" "$LOG_DIR"
 chmod 700 "$STATE_DIR"
 
-# operator settings: .env (optional), then generated secrets kept across runs
+# Settings: .env (optional), then the generated secrets for what neither .env nor the caller's
+# environment set. Every default lives in libs/config (loadConfig), which the API, the worker and
+# the local Asterisk runner all use; this script copies none of them.
 if [ -f "$ROOT_DIR/.env" ]; then set -a; source "$ROOT_DIR/.env"; set +a; fi
 SECRETS="$STATE_DIR/secrets.env"
 if [ ! -f "$SECRETS" ]; then
@@ -19,12 +21,10 @@ if [ ! -f "$SECRETS" ]; then
   } > "$SECRETS"
   say "generated AMI/ARI secrets and an admin token in $SECRETS"
 fi
-set -a; source "$SECRETS"; set +a
-export AMI_PASSWORD ARI_PASSWORD
+while IFS='=' read -r name value; do
+  if [ -n "$name" ] && [ -z "${!name:-}" ]; then export "$name=$value"; fi
+done < "$SECRETS"
 export PBX_ADMIN_TOKEN="${PBX_ADMIN_TOKEN:-$GENERATED_ADMIN_TOKEN}"
-export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/pbx}"
-export PORT="${PORT:-3000}" SIP_PORT="${SIP_PORT:-5060}" AMI_PORT="${AMI_PORT:-5038}"
-export ARI_URL="${ARI_URL:-http://127.0.0.1:8088}"
 export NO_COLOR=1   # plain log files
 
 install_deps
@@ -34,7 +34,12 @@ if [ "${ASTERISK_EXTERNAL:-0}" != "1" ]; then
   ensure_chroot
 fi
 
-say "migrating $(echo "$DATABASE_URL" | sed -E 's#//[^@]*@#//***@#')"
+# validates the whole configuration (stops here with the list of problems) and gives the
+# addresses printed below
+PBX_CONFIG="$(node dist/scripts/config-shell.js)"
+eval "$PBX_CONFIG"
+
+say "migrating $PBX_DATABASE"
 node dist/libs/database/src/migrate.js
 
 stop_pidfile "$STATE_DIR/api.pid"
@@ -48,7 +53,7 @@ echo $! > "$STATE_DIR/api.pid"
 nohup node dist/apps/worker/src/main.js >>"$LOG_DIR/worker.log" 2>&1 &
 echo $! > "$STATE_DIR/worker.pid"
 
-URL="http://127.0.0.1:$PORT"
+URL="$PBX_API_URL"
 for i in $(seq 1 120); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health" || true)" = "200" ]; then break; fi
   if ! kill -0 "$(cat "$STATE_DIR/api.pid")" 2>/dev/null; then say "the API exited; see $LOG_DIR/api.log"; tail -20 "$LOG_DIR/api.log"; exit 1; fi
@@ -56,16 +61,13 @@ for i in $(seq 1 120); do
   sleep 0.5
 done
 
-API_METRICS="$URL/metrics"
-if [ "${API_METRICS_PORT:-0}" != 0 ]; then API_METRICS="http://${METRICS_HOST:-127.0.0.1}:$API_METRICS_PORT/metrics"; fi
-
 cat <<MSG
 
 PBX control plane is up.
   API          $URL   (OpenAPI: $URL/docs, health: $URL/health)
-  SIP          udp/tcp 127.0.0.1:$SIP_PORT (realm ${SIP_REALM:-pbx}; register as <extension>@127.0.0.1)
-  Metrics      $API_METRICS (API), http://${METRICS_HOST:-127.0.0.1}:${WORKER_METRICS_PORT:-3001}/metrics (worker)${METRICS_TOKEN:+, with the METRICS_TOKEN bearer token}
+  SIP          udp/tcp $PBX_SIP (realm $PBX_SIP_REALM; register as <extension>@$PBX_SIP_HOST)
+  Metrics      $PBX_API_METRICS (API), $PBX_WORKER_METRICS (worker)$PBX_METRICS_NOTE
   Admin token  $PBX_ADMIN_TOKEN
-  Logs         $LOG_DIR/api.log, $LOG_DIR/worker.log, ${ASTERISK_CHROOT:-<external>}/srv/pbx/pbx/log/messages.log
+  Logs         $LOG_DIR/api.log, $LOG_DIR/worker.log, $PBX_ASTERISK_LOG
   Stop         npm run down
 MSG

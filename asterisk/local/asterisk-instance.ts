@@ -13,7 +13,7 @@ export interface AsteriskInstanceOptions {
   role: AsteriskRole;
   /** Root of the cached Debian sid chroot (asterisk/chroot.sh prints it). */
   chrootDir: string;
-  /** Values for the {{VAR}} placeholders of asterisk/templates. */
+  /** Values for the {{VAR}} placeholders of asterisk/templates (INSTANCE and INSTANCE_DIR are added). */
   vars: Record<string, string | number>;
   /** Files written beside the rendered templates (for example the peer's phone list). */
   extraFiles?: Record<string, string>;
@@ -21,8 +21,9 @@ export interface AsteriskInstanceOptions {
   detached?: boolean;
 }
 
-const TEMPLATES = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'asterisk', 'templates');
-const PLACEHOLDER = /\{\{([A-Z0-9_]+)\}\}/g;
+// asterisk/ of the repository, from asterisk/local or from its build in dist/asterisk/local
+const ASTERISK_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'asterisk');
+const RENDER_TIMEOUT_MS = 30_000;
 const BOOT_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 
@@ -53,7 +54,7 @@ export class AsteriskInstance {
   /** Renders the configuration and starts Asterisk, stopping a previous run of the same name. */
   async start(): Promise<void> {
     await this.stop();
-    this.render();
+    await this.render();
     const log = fs.openSync(this.logFile, 'a');
     this.child = spawn(
       'chroot',
@@ -117,7 +118,11 @@ export class AsteriskInstance {
     return `${this.instanceDir}/etc/asterisk.conf`;
   }
 
-  private render(): void {
+  /**
+   * Writes etc/ through asterisk/render.sh, the renderer the Docker image uses too (validation,
+   * escaping of ';', refusal of line breaks). The values go to it in its environment only.
+   */
+  private async render(): Promise<void> {
     const vars: Record<string, string> = { INSTANCE: this.options.name, INSTANCE_DIR: this.instanceDir };
     for (const [key, value] of Object.entries(this.options.vars)) vars[key] = String(value);
     for (const dir of ['etc', 'lib', 'spool', 'run', 'log']) {
@@ -125,16 +130,16 @@ export class AsteriskInstance {
     }
     const etc = path.join(this.hostDir, 'etc');
     for (const file of fs.readdirSync(etc)) fs.rmSync(path.join(etc, file));
-    for (const folder of ['common', this.options.role]) {
-      const dir = path.join(TEMPLATES, folder);
-      for (const file of fs.readdirSync(dir)) {
-        const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(PLACEHOLDER, (_, key: string) => {
-          if (!(key in vars)) throw new Error(`asterisk template ${folder}/${file} needs ${key}`);
-          return vars[key];
-        });
-        // secrets live in these files: readable by root only
-        fs.writeFileSync(path.join(etc, file), text, { mode: 0o600 });
-      }
+    const templates = ['common', this.options.role].map((folder) => path.join(ASTERISK_DIR, 'templates', folder));
+    try {
+      await execFileAsync('/bin/sh', [path.join(ASTERISK_DIR, 'render.sh'), etc, ...templates], {
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...vars },
+        timeout: RENDER_TIMEOUT_MS,
+      });
+    } catch (error) {
+      // render.sh names the variables at fault and never prints a value
+      const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+      throw new Error(`asterisk ${this.options.name}: configuration not rendered:\n${stderr || String(error)}`);
     }
     for (const [file, content] of Object.entries(this.options.extraFiles ?? {})) this.writeFile(file, content);
   }

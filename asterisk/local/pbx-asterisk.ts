@@ -1,51 +1,51 @@
+import { AppConfig } from '@pbx/config';
 import { AsteriskInstance } from './asterisk-instance';
 
-export interface PbxAsteriskSettings {
-  name: string;
+export interface PbxAsteriskOptions {
+  /** the cached chroot (asterisk/chroot.sh) */
   chrootDir: string;
-  sipPort: number;
-  amiPort: number;
-  ariPort: number;
-  rtpStart: number;
-  rtpEnd: number;
-  sipRealm: string;
-  ariApp: string;
-  ariUsername: string;
-  ariPassword: string;
-  amiUsername: string;
-  amiPassword: string;
-  databaseUrl: string;
-  ringTimeout?: number;
+  /** instance name; config.asterisk.instance (ASTERISK_INSTANCE) by default */
+  name?: string;
+  /** keep Asterisk running after this Node process exits (npm run up) */
   detached?: boolean;
 }
 
+/**
+ * The values of asterisk/templates/{common,pbx}'s placeholders, from the validated configuration
+ * (the runner adds INSTANCE and INSTANCE_DIR). Also what asterisk/defaults.env is generated from,
+ * so the Docker image and the local Asterisk cannot drift apart.
+ */
+export function pbxTemplateVars(config: AppConfig): Record<string, string> {
+  const db = new URL(config.databaseUrl);
+  return {
+    SIP_BIND: config.asterisk.sipBind,
+    SIP_PORT: String(config.sip.port),
+    SIP_REALM: config.sip.realm,
+    AMI_PORT: String(config.ami.port),
+    AMI_USERNAME: config.ami.username,
+    AMI_PASSWORD: config.ami.password,
+    ARI_PORT: String(config.asterisk.ariPort),
+    ARI_USERNAME: config.ari.username,
+    ARI_PASSWORD: config.ari.password,
+    ARI_APP: config.ari.app,
+    RTP_START: String(config.asterisk.rtpStart),
+    RTP_END: String(config.asterisk.rtpEnd),
+    RING_TIMEOUT: String(config.calls.agentRingTimeoutSeconds),
+    DB_HOST: db.hostname === 'localhost' ? '127.0.0.1' : db.hostname,
+    DB_PORT: db.port || '5432',
+    DB_NAME: decodeURIComponent(db.pathname.replace(/^\//, '')),
+    DB_USER: decodeURIComponent(db.username || 'postgres'),
+    DB_PASSWORD: decodeURIComponent(db.password),
+  };
+}
+
 /** The product's Asterisk: PJSIP realtime from our database, ARI/AMI on loopback. */
-export function pbxAsterisk(s: PbxAsteriskSettings): AsteriskInstance {
-  const db = new URL(s.databaseUrl);
+export function pbxAsterisk(config: AppConfig, options: PbxAsteriskOptions): AsteriskInstance {
   return new AsteriskInstance({
-    name: s.name,
+    name: options.name ?? config.asterisk.instance,
     role: 'pbx',
-    chrootDir: s.chrootDir,
-    detached: s.detached,
-    vars: {
-      SIP_BIND: '127.0.0.1',
-      SIP_PORT: s.sipPort,
-      SIP_REALM: s.sipRealm,
-      AMI_PORT: s.amiPort,
-      AMI_USERNAME: s.amiUsername,
-      AMI_PASSWORD: s.amiPassword,
-      ARI_PORT: s.ariPort,
-      ARI_USERNAME: s.ariUsername,
-      ARI_PASSWORD: s.ariPassword,
-      ARI_APP: s.ariApp,
-      RTP_START: s.rtpStart,
-      RTP_END: s.rtpEnd,
-      RING_TIMEOUT: s.ringTimeout ?? 30,
-      DB_HOST: db.hostname === 'localhost' ? '127.0.0.1' : db.hostname,
-      DB_PORT: db.port || '5432',
-      DB_NAME: decodeURIComponent(db.pathname.replace(/^\//, '')),
-      DB_USER: decodeURIComponent(db.username || 'postgres'),
-      DB_PASSWORD: decodeURIComponent(db.password),
-    },
+    chrootDir: options.chrootDir,
+    detached: options.detached,
+    vars: pbxTemplateVars(config),
   });
 }

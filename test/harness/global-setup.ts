@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
-import { pbxAsterisk, PbxAsteriskSettings } from '../../asterisk/local/pbx-asterisk';
+import { pbxAsterisk } from '../../asterisk/local/pbx-asterisk';
+import { loadConfig } from '../../libs/config/src/app-config';
 import { migrate } from '../../libs/database/src/migrate';
-import { CONTEXT_VARIABLE, TestContext } from './test-context';
+import { CONTEXT_VARIABLE, TestContext, testEnv } from './test-context';
 
 const secret = () => randomBytes(16).toString('hex');
 
@@ -24,8 +25,9 @@ export default async function globalSetup(): Promise<void> {
 
 /**
  * Fresh database + the PBX's Asterisk + the SIP test peer; also used by the benchmarks. Ports
- * from `base` to `base + 4999`: services under `base + 200`, then 2000 RTP ports (1000 calls) for
- * each Asterisk.
+ * from `base` to `base + 4999`: these services under `base + 200`, `base + 200` to `base + 999`
+ * for tests that start an Asterisk of their own (test/asterisk-entrypoint.e2e-spec.ts), then
+ * 2000 RTP ports (1000 calls) for each Asterisk.
  */
 export async function startTestEnvironment(options: { base: number; dbName: string }): Promise<{ context: TestContext; instances: AsteriskInstance[] }> {
   const { base, dbName } = options;
@@ -38,6 +40,7 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
   const context: TestContext = {
     chrootDir,
     databaseUrl,
+    portBase: base,
     sipRealm: 'pbx-test',
     pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test', rtpStart: base + 1000, rtpEnd: base + 2999 },
     // ari-client keeps REST credentials in a process-wide registry (swagger-client's global
@@ -45,7 +48,7 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
     peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: '' },
   };
   context.peer.ariPassword = context.pbx.ariPassword;
-  const pbx = pbxAsterisk(pbxSettings(context));
+  const pbx = pbxInstanceOf(context);
   const peer = new AsteriskInstance({
     name: context.peer.name,
     role: 'peer',
@@ -68,29 +71,21 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
   return { context, instances: [pbx, peer] };
 }
 
-/** The PBX's Asterisk of a running test environment, to kill and start it again. */
+/**
+ * The PBX's Asterisk of a running test environment (also to kill and start it again), configured
+ * by loadConfig from the environment the API and worker under test get, as `npm run up` does.
+ */
 export function pbxInstanceOf(context: TestContext): AsteriskInstance {
-  return pbxAsterisk(pbxSettings(context));
-}
-
-function pbxSettings(context: TestContext): PbxAsteriskSettings {
-  return {
-    name: context.pbx.name,
-    chrootDir: context.chrootDir,
-    sipPort: context.pbx.sipPort,
-    amiPort: context.pbx.amiPort,
-    ariPort: context.pbx.ariPort,
-    rtpStart: context.pbx.rtpStart,
-    rtpEnd: context.pbx.rtpEnd,
-    sipRealm: context.sipRealm,
-    ariApp: context.pbx.ariApp,
-    ariUsername: 'pbx',
-    ariPassword: context.pbx.ariPassword,
-    amiUsername: 'pbx',
-    amiPassword: context.pbx.amiPassword,
-    databaseUrl: context.databaseUrl,
-    ringTimeout: 20,
-  };
+  const config = loadConfig(
+    testEnv(context, {
+      ASTERISK_INSTANCE: context.pbx.name,
+      SIP_BIND: '127.0.0.1',
+      RTP_START: String(context.pbx.rtpStart),
+      RTP_END: String(context.pbx.rtpEnd),
+      RING_TIMEOUT: '20',
+    }),
+  );
+  return pbxAsterisk(config, { chrootDir: context.chrootDir });
 }
 
 async function recreateDatabase(adminUrl: string, name: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './app-config';
+import { configDefaults, ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   const minimal = { ARI_PASSWORD: 'a', AMI_PASSWORD: 'b' };
@@ -50,4 +50,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, DOCS_ENABLED: 'yes' })).toThrow(/DOCS_ENABLED/);
     expect(loadConfig({ ...minimal, DOCS_ENABLED: 'false' }).http.docsEnabled).toBe(false);
   });
+
+  it('carries the settings of the Asterisk it runs, validated', () => {
+    expect(loadConfig(minimal).asterisk).toEqual({ instance: 'pbx', sipBind: '127.0.0.1', ariPort: 8088, rtpStart: 10000, rtpEnd: 10999, chrootDir: undefined });
+    const moved = loadConfig({ ...minimal, ARI_URL: 'http://127.0.0.1:9088', SIP_BIND: '0.0.0.0', RTP_START: '20000', RTP_END: '20099', ASTERISK_INSTANCE: 'pbx-2', ASTERISK_CHROOT: '/srv/chroot' });
+    expect(moved.asterisk).toEqual({ instance: 'pbx-2', sipBind: '0.0.0.0', ariPort: 9088, rtpStart: 20000, rtpEnd: 20099, chrootDir: '/srv/chroot' });
+    expect(loadConfig({ ...minimal, ARI_URL: 'https://pbx.example.com' }).asterisk.ariPort).toBe(443);
+    try {
+      loadConfig({ ...minimal, SIP_BIND: 'localhost', RTP_START: '20000', RTP_END: '10000', ASTERISK_INSTANCE: 'Bad Name', ASTERISK_CHROOT: 'relative' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['SIP_BIND', 'RTP_START must not be greater than RTP_END', 'ASTERISK_INSTANCE', 'ASTERISK_CHROOT']) expect(problems).toContain(name);
+    }
+    expect(() => loadConfig({ ...minimal, RTP_END: '70000' })).toThrow(/RTP_END/);
+  });
+
+  it('gives its defaults, secrets empty, for what must agree with them', () => {
+    const defaults = configDefaults();
+    expect(defaults.webhooks).toEqual(loadConfig(minimal).webhooks);
+    expect(defaults.ari.password).toBe('');
+    expect(defaults.ami.password).toBe('');
+    expect(Object.isFrozen(defaults.asterisk)).toBe(true);
+  });
 });
+

@@ -56,6 +56,24 @@ export interface AppConfig {
   };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
+  /**
+   * The Asterisk this project runs (the local chroot one of `npm run up`, the Docker image):
+   * what asterisk/render.sh writes into its configuration besides sip, ari, ami and calls.
+   * Unused with an Asterisk of your own (ASTERISK_EXTERNAL=1).
+   */
+  readonly asterisk: {
+    /** instance name: its files live in <chroot>/srv/pbx/<instance> */
+    readonly instance: string;
+    /** the IPv4 address PJSIP binds, UDP and TCP, on sip.port */
+    readonly sipBind: string;
+    /** the port of Asterisk's HTTP server (ARI): ARI_URL's, so Asterisk listens where the apps connect */
+    readonly ariPort: number;
+    /** UDP ports for media, two per call */
+    readonly rtpStart: number;
+    readonly rtpEnd: number;
+    /** the cached Debian sid chroot (asterisk/chroot.sh sets it for the scripts) */
+    readonly chrootDir?: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -120,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const entry of trustProxy) if (!isCidr(entry)) problems.push(`TRUST_PROXY: ${entry.slice(0, 60)} is not an IP address or CIDR`);
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
+  const ariUrl = url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
+  const chrootDir = env.ASTERISK_CHROOT?.trim() || undefined;
+  if (chrootDir !== undefined && !chrootDir.startsWith('/')) problems.push('ASTERISK_CHROOT must be an absolute path');
 
   const config: AppConfig = {
     nodeEnv: str('NODE_ENV', 'development'),
@@ -132,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminToken,
     sip: { host: str('SIP_HOST', '127.0.0.1'), port: int('SIP_PORT', 5060), realm: str('SIP_REALM', 'pbx') },
     ari: {
-      url: url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+      url: ariUrl,
       username: str('ARI_USERNAME', 'pbx'),
       password: str('ARI_PASSWORD'),
       app: str('ARI_APP', 'pbx'),
@@ -170,11 +191,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retryWindowMs: int('WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     },
+    asterisk: {
+      instance: str('ASTERISK_INSTANCE', 'pbx'),
+      sipBind: str('SIP_BIND', '127.0.0.1'),
+      ariPort: portOf(ariUrl, 8088),
+      rtpStart: int('RTP_START', 10000),
+      rtpEnd: int('RTP_END', 10999),
+      chrootDir,
+    },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm)) problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');
+  if (!/^[a-z0-9-]{1,40}$/.test(config.asterisk.instance)) problems.push('ASTERISK_INSTANCE must be 1-40 lower-case letters, digits or -');
+  if (isIP(config.asterisk.sipBind) !== 4) problems.push('SIP_BIND must be an IPv4 address');
+  if (config.asterisk.rtpStart > config.asterisk.rtpEnd) problems.push('RTP_START must not be greater than RTP_END');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+/**
+ * What an environment without settings gives, the secrets left empty: the one copy of the
+ * defaults, for what must agree with them (webhook options, asterisk/defaults.env for the
+ * Docker image, docker-compose.yml's fallbacks).
+ */
+export function configDefaults(): AppConfig {
+  const config = loadConfig({ ARI_PASSWORD: '-', AMI_PASSWORD: '-' });
+  return deepFreeze({ ...config, ari: { ...config.ari, password: '' }, ami: { ...config.ami, password: '' } });
+}
+
+function portOf(url: string, fallback: number): number {
+  try {
+    const parsed = new URL(url);
+    return Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
+  } catch {
+    return fallback;
+  }
 }
 
 function databaseNameOf(url: string): string {

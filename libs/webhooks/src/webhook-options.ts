@@ -1,5 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@pbx/config';
+import { APP_CONFIG, AppConfig, configDefaults } from '@pbx/config';
 
 /** How the dispatcher sends and retries. */
 export interface WebhookOptions {
@@ -18,21 +18,14 @@ export interface WebhookOptions {
   readonly allowPrivateNetworks: boolean;
 }
 
-export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = Object.freeze({
-  concurrency: 16,
-  timeoutMs: 10_000,
-  pollIntervalMs: 1_000,
-  backoffBaseMs: 5_000,
-  backoffCapMs: 60 * 60_000,
-  retryWindowMs: 24 * 60 * 60_000,
-  allowPrivateNetworks: false,
-});
+/** The WEBHOOK_* defaults of loadConfig (their only copy), for tests that build options by hand. */
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = configDefaults().webhooks;
 
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
 
 /** From the validated WEBHOOK_* settings (libs/config); tests may override the provider. */
 export function webhookOptionsFrom(config: AppConfig): WebhookOptions {
-  return Object.freeze({ ...DEFAULT_WEBHOOK_OPTIONS, ...config.webhooks });
+  return Object.freeze({ ...config.webhooks });
 }
 
 export const webhookOptionsProvider: Provider = {
