@@ -18,7 +18,7 @@ describe('OpenAPI document', () => {
     document = createOpenApiDocument(app);
     for (const [path, item] of Object.entries(document.paths)) {
       for (const method of ['get', 'post', 'patch', 'put', 'delete'] as const) {
-        if (item[method]) operations.push([`${method.toUpperCase()} ${path}`, item[method]!]);
+        if (item[method]) operations.push([`${method.toUpperCase()} ${path}`, item[method]]);
       }
     }
   });

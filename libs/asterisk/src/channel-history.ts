@@ -50,7 +50,7 @@ export class ChannelHistory {
 
 function parseCause(extra: string | null): number | null {
   try {
-    const cause = Number(JSON.parse(extra ?? '{}').hangupcause);
+    const cause = Number((JSON.parse(extra ?? '{}') as { hangupcause?: unknown }).hangupcause);
     return Number.isInteger(cause) ? cause : null;
   } catch {
     return null;

@@ -11,7 +11,7 @@ export class CdrWriter {
   async record(manager: EntityManager, input: CdrInput): Promise<CdrFields | null> {
     const row = cdrRow(input);
     const inserted = await manager.createQueryBuilder().insert().into(Cdr).values(row).orIgnore().returning('id').execute();
-    if (inserted.identifiers.length === 0 || !inserted.raw?.length) return null;
+    if (inserted.identifiers.length === 0 || !(inserted.raw as unknown[] | undefined)?.length) return null;
     return cdrEventFields(row);
   }
 }

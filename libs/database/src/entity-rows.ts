@@ -22,7 +22,7 @@ export class EntityRows<T extends ObjectLiteral> {
   /** The one EntityRows of `entity` for `manager`'s data source, built on first use. */
   static of<E extends ObjectLiteral>(manager: EntityManager, entity: new () => E): EntityRows<E> {
     let perEntity = built.get(manager.connection);
-    if (!perEntity) built.set(manager.connection, (perEntity = new Map()));
+    if (!perEntity) built.set(manager.connection, (perEntity = new Map<new () => ObjectLiteral, EntityRows<ObjectLiteral>>()));
     let rows = perEntity.get(entity) as EntityRows<E> | undefined;
     if (!rows) perEntity.set(entity, (rows = new EntityRows(manager, entity)));
     return rows;
@@ -76,7 +76,7 @@ const built = new WeakMap<DataSource, Map<new () => ObjectLiteral, EntityRows<Ob
 
 /** jsonb values go as JSON text: pg would send a JS array as a PostgreSQL array literal. */
 function param(column: ColumnMetadata, entity: ObjectLiteral): unknown {
-  const value = entity[column.propertyName];
+  const value: unknown = entity[column.propertyName];
   if (value === undefined) return null;
   return column.type === 'jsonb' && value !== null ? JSON.stringify(value) : value;
 }

@@ -43,7 +43,7 @@ export class PinoNestLogger implements LoggerService {
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.pino[level]({ ...fields, ...(message as object) });
+      this.pino[level]({ ...fields, ...(message) });
     } else {
       this.pino[level](fields, String(message));
     }

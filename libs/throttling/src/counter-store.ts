@@ -26,8 +26,8 @@ export class MemoryCounterStore implements CounterStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async hit(key: string, windowMs: number): Promise<CounterWindow> {
-    return this.hitNow(key, windowMs);
+  hit(key: string, windowMs: number): Promise<CounterWindow> {
+    return Promise.resolve(this.hitNow(key, windowMs));
   }
 
   hitNow(key: string, windowMs: number): CounterWindow {
@@ -43,22 +43,24 @@ export class MemoryCounterStore implements CounterStore {
     return { count: window.count, resetMs: window.expires - now };
   }
 
-  async peek(key: string): Promise<number> {
+  peek(key: string): Promise<number> {
     const window = this.windows.get(key);
-    return window && window.expires > this.now() ? window.count : 0;
+    return Promise.resolve(window && window.expires > this.now() ? window.count : 0);
   }
 
-  async refund(key: string): Promise<void> {
+  refund(key: string): Promise<void> {
     const window = this.windows.get(key);
     if (window && window.count > 0) window.count -= 1;
+    return Promise.resolve();
   }
 
   get size(): number {
     return this.windows.size;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.windows.clear();
+    return Promise.resolve();
   }
 
   private evict(now: number): void {

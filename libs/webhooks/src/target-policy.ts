@@ -73,7 +73,7 @@ function ipv6Groups(address: string): number[] | null {
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
   const missing = 8 - left.length - right.length;
-  const groups = [...left, ...(text.includes('::') ? Array(missing).fill('0') : []), ...right].map((g) => parseInt(g, 16));
+  const groups = [...left, ...(text.includes('::') ? Array<string>(missing).fill('0') : []), ...right].map((g) => parseInt(g, 16));
   return groups.length === 8 ? groups : null;
 }
 

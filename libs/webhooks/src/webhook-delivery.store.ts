@@ -155,7 +155,7 @@ export class WebhookDeliveryStore {
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(logAttempt, attemptRow);
-      const [, affected] = await manager.query(
+      const [, affected]: [unknown, number] = await manager.query(
         `UPDATE webhook_deliveries SET status = 'failed', completed_at = now(), last_status = $3, last_error = $4 WHERE id = $1 AND attempt_count = $2 AND status = 'pending'`,
         [delivery.id, delivery.attempt, status, error],
       );

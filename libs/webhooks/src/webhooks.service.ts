@@ -105,7 +105,7 @@ export class WebhooksService {
   async redeliver(id: number, deliveryId: number): Promise<DeliveryView> {
     await this.find(id);
     const reset = await this.dataSource.transaction(async (manager) => {
-      const [rows] = await manager.query(
+      const [rows]: [unknown[], number] = await manager.query(
         `UPDATE webhook_deliveries
             SET status = 'pending', next_attempt_at = now(), first_attempt_at = NULL, completed_at = NULL
           WHERE id = $1 AND subscription_id = $2 AND status IN ('failed', 'skipped')

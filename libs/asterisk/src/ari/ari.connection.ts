@@ -101,9 +101,9 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
     }).catch((error: Error) => {
       throw new AriError(0, `ARI ${method} ${path}: ${error.message}`);
     });
-    let json: unknown = null;
+    let json: unknown;
     try {
-      json = answer.body ? JSON.parse(answer.body) : null;
+      json = answer.body ? (JSON.parse(answer.body) as unknown) : null;
     } catch {
       json = null;
     }
@@ -161,7 +161,7 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
     socket.on('message', (data) => {
       let event: AriEvent;
       try {
-        event = JSON.parse(data.toString());
+        event = JSON.parse((data as Buffer).toString()) as AriEvent;
       } catch {
         return;
       }

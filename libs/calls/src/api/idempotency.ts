@@ -27,8 +27,8 @@ export class Idempotency {
 
   /** Claims the key for this request's call, in the caller's transaction; false when a concurrent twin claimed it first. */
   async claim(manager: EntityManager, claim: { tokenId: number; key: string; requestHash: string; callUuid: string; response: object }): Promise<boolean> {
-    const inserted = await manager.createQueryBuilder().insert().into(IdempotencyKey).values(claim as never).orIgnore().execute();
-    return Boolean(inserted.raw?.length);
+    const inserted = await manager.createQueryBuilder().insert().into(IdempotencyKey).values(claim).orIgnore().execute();
+    return ((inserted.raw as unknown[] | undefined)?.length ?? 0) > 0;
   }
 
   /** A call that was not placed must not be replayed. */

@@ -35,7 +35,7 @@ export class CallsRepository {
 
   /** Live calls (metrics). */
   async countLive(): Promise<number> {
-    const [{ count }] = await this.dataSource.query("SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'");
+    const [{ count }]: Array<{ count: number }> = await this.dataSource.query("SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'");
     return count;
   }
 }

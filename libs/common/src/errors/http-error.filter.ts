@@ -49,15 +49,15 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    const status = statusOf(body.error.code);
-    if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
+    const status: number = statusOf(body.error.code);
+    if (status === (HttpStatus.INTERNAL_SERVER_ERROR as number)) {
       const errorId = randomUUID();
       body.error.details = { error_id: errorId };
       this.logger.error(`error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`);
     }
     if (response.headersSent) return;
     // the database or Asterisk is away or saturated: worth a retry soon
-    if (status === HttpStatus.SERVICE_UNAVAILABLE && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
+    if (status === (HttpStatus.SERVICE_UNAVAILABLE as number) && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
     response.status(status).json(body);
   }
 
@@ -67,14 +67,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     });
     if (exception instanceof DomainError) return make(exception.code, exception.message, exception.details);
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
+      const status = exception.getStatus() as HttpStatus;
       if (status === HttpStatus.NOT_FOUND) return make(ErrorCode.NotFound, 'no such route');
       if (status === HttpStatus.UNAUTHORIZED) return make(ErrorCode.Unauthorized, 'missing or invalid token');
       if (status === HttpStatus.FORBIDDEN) return make(ErrorCode.Forbidden, 'forbidden');
       if (status === HttpStatus.PAYLOAD_TOO_LARGE) return make(ErrorCode.PayloadTooLarge, 'request body too large');
       if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return make(ErrorCode.UnsupportedMediaType, 'unsupported content type');
       if (status === HttpStatus.SERVICE_UNAVAILABLE) return make(ErrorCode.ServiceUnavailable, 'service unavailable');
-      if (status < 500) return make(ErrorCode.ValidationFailed, 'bad request');
+      if ((status as number) < 500) return make(ErrorCode.ValidationFailed, 'bad request');
       return make(ErrorCode.Internal, 'internal error');
     }
     // body-parser errors carry `type` and `status`

@@ -6,6 +6,6 @@ import { DECORATORS } from '@nestjs/swagger';
  */
 export function ApiNoAuth(): ClassDecorator & MethodDecorator {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    Reflect.defineMetadata(DECORATORS.API_SECURITY, [], descriptor ? descriptor.value : target);
+    Reflect.defineMetadata(DECORATORS.API_SECURITY, [], descriptor ? (descriptor.value as object) : target);
   };
 }

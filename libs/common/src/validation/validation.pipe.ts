@@ -63,7 +63,7 @@ export function shapeProblem(value: unknown, root: string): FieldProblem | null 
     }
     if (item === null || typeof item !== 'object') continue;
     if (depth >= MAX_DEPTH) return { field: root, message: `nested deeper than ${MAX_DEPTH} levels` };
-    for (const [key, child] of Object.entries(item as object)) {
+    for (const [key, child] of Object.entries(item)) {
       const path = depth === 0 ? key : `${field}.${key}`;
       if (UNSTORABLE.test(key)) return { field: root, message: 'keys must be valid Unicode text without NUL characters' };
       stack.push([child, depth + 1, path]);
