@@ -151,6 +151,11 @@ export class CallStateFunnel {
         hangupCauseText: null,
       } satisfies CallLeg);
       legs.push(leg);
+      // a routed call reports the trunk its B-leg dials (the 202 had none; failover moves it on)
+      if (change.leg === 'b' && call.routingMode === 'dialplan_default' && change.trunkId !== null) {
+        call.trunkId = change.trunkId;
+        call.trunkName = call.routePlan.find((step) => step.trunkId === change.trunkId)?.trunkName ?? null;
+      }
       return true;
     }
     const leg = legs.find((l) => l.legUuid === change.legUuid);
