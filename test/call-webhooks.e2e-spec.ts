@@ -2,9 +2,10 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
-import { SipPeer, waitUntil } from './harness/sip-peer';
+import { cdrTimes, expectBillsec } from './harness/cdr-checks';
+import { SipPeer, sleep, waitUntil } from './harness/sip-peer';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
-import { startTestWorker } from './harness/worker';
+import { startTestWorker, WorkerLog } from './harness/worker';
 
 const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '1000', WEBHOOK_POLL_INTERVAL_MS: '100' };
 
@@ -19,10 +20,11 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
   let receiver: WebhookReceiver;
   let trunkId: number;
   let agentNumber: string;
+  const workerLog = new WorkerLog();
 
   beforeAll(async () => {
     api = await startTestApi(FAST_RETRIES);
-    worker = await startTestWorker(FAST_RETRIES);
+    worker = await startTestWorker(FAST_RETRIES, workerLog);
     peer = await SipPeer.connect(api.context);
     receiver = await WebhookReceiver.start();
     trunkId = (await api.post('/api/pbx/trunks', { name: `wh-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data.id;
@@ -47,10 +49,10 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     return created.body.data.secret;
   }
 
-  async function placeAnsweredCall(): Promise<{ uuid: string; customer: string }> {
+  async function placeAnsweredCall(customerAnswersAfterMs = 100): Promise<{ uuid: string; customer: string }> {
     const customer = `09${uniqueNumber()}`;
     peer.setBehavior(`phone-${agentNumber}`, { kind: 'answer', afterMs: 100 });
-    peer.setBehavior(customer, { kind: 'answer', afterMs: 100 });
+    peer.setBehavior(customer, { kind: 'answer', afterMs: customerAnswersAfterMs });
     const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: agentNumber, to_phone: customer, trunk_id: trunkId }, await api.newToken()).expect(202);
     return { uuid: response.body.data.call_uuid, customer };
   }
@@ -61,6 +63,7 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
   const EXPECTED = ['pbx.call.ringing:a', 'pbx.call.answered:a', 'pbx.call.answered:b', 'pbx.call.hangup:b', 'pbx.cdr.created:a'];
 
   it('an answered call gives ringing(A) → answered(A) → answered(B) → hangup → cdr.created, signed and verifiable', async () => {
+    const since = Date.now();
     const secret = await subscribe('/crm-a');
     const { uuid, customer } = await placeAnsweredCall();
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
@@ -79,6 +82,29 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
       expect(request.headers['webhook-id']).toBe(JSON.parse(request.body).id);
     }
     expect(() => new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).verify(requests[0].body, requests[0].headers)).toThrow();
+    expect(workerLog.errorsSince(since)).toEqual([]); // a happy path logs no error
+  });
+
+  it('a call held 2.5 s: billsec is the talk time from the customer answer to the end, the same in the CDR and pbx.cdr.created', async () => {
+    await subscribe('/crm-billsec');
+    // the customer rings 1.5 s first, so a billsec counted from the start (or the agent's answer) is off by more than rounding
+    const { uuid, customer } = await placeAnsweredCall(1_500);
+    const atCarrier = await peer.waitForCall((c) => c.exten === customer);
+    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await sleep(2_500);
+    await peer.hangup(atCarrier.channelId);
+
+    const requests = await receiver.waitFor('/crm-billsec', (r) => eventsOf(r, uuid).length >= 5);
+    const events = eventsOf(requests, uuid);
+    const [answeredB, hangup, created] = [events[2], events[3], events[4]];
+    expect([answeredB.type, answeredB.leg, hangup.type, created.type]).toEqual(['pbx.call.answered', 'b', 'pbx.call.hangup', 'pbx.cdr.created']);
+    const row = (await api.get(`/api/pbx/cdrs?phone=${customer}`, await api.newToken()).expect(200)).body.data;
+    expect(row).toHaveLength(1);
+    const cdr = cdrTimes(row[0]);
+    expect(created.cdr).toEqual(cdr);
+    expect(cdr).toMatchObject({ disposition: 'ANSWERED', answered_at: answeredB.occurred_at, ended_at: hangup.occurred_at });
+    expect(cdr.billsec).toBeGreaterThanOrEqual(2);
+    expectBillsec(cdr);
   });
 
   it('a CRM gets each stored event as JSON.stringify of its payload, byte for byte (the Zorio format, as before renderers)', async () => {

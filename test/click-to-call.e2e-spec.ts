@@ -1,15 +1,17 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
-import { SipPeer, waitUntil } from './harness/sip-peer';
-import { startTestWorker } from './harness/worker';
+import { CdrTimes, cdrTimes, expectBillsec } from './harness/cdr-checks';
+import { SipPeer, sipUser, waitUntil } from './harness/sip-peer';
+import { startTestWorker, WorkerLog } from './harness/worker';
 
 interface CallView {
   status: string;
   disposition: string | null;
   hangup_by: string | null;
   hangup_cause: number | null;
-  events: Array<{ type: string; leg: string | null; sequence: number }>;
+  events: Array<{ type: string; leg: string | null; sequence: number; occurred_at: string }>;
+  legs: Array<{ leg: string; ringing_at: string | null; answered_at: string | null }>;
 }
 
 /** Click-to-call as a CRM integrator sees it, on the real Asterisk with real SIP peers. */
@@ -19,11 +21,12 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
   let peer: SipPeer;
   let db: Client;
   let trunk: { id: number; name: string };
+  const workerLog = new WorkerLog();
 
   beforeAll(async () => {
     // short ring timeouts keep the no-answer paths quick
     api = await startTestApi({ RING_TIMEOUT: '6' });
-    worker = await startTestWorker({ RING_TIMEOUT: '6', CUSTOMER_RING_TIMEOUT: '6', TRUNK_RESPONSE_TIMEOUT: '2' });
+    worker = await startTestWorker({ RING_TIMEOUT: '6', CUSTOMER_RING_TIMEOUT: '6', TRUNK_RESPONSE_TIMEOUT: '2' }, workerLog);
     peer = await SipPeer.connect(api.context);
     db = new Client({ connectionString: api.context.databaseUrl });
     await db.connect();
@@ -39,10 +42,10 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     await api?.close();
   });
 
-  async function agent(): Promise<{ id: number; number: string }> {
+  async function agent(fields: Record<string, unknown> = {}): Promise<{ id: number; number: string }> {
     const number = uniqueNumber();
     const password = `pw-${number}-secret`;
-    const created = await api.post('/api/pbx/extensions', { number, password, display_name: `Agent ${number}` }).expect(201);
+    const created = await api.post('/api/pbx/extensions', { number, password, display_name: `Agent ${number}`, ...fields }).expect(201);
     await peer.addPhone(number, password);
     await peer.waitRegistration(number, 'Registered');
     await waitUntil(async () => (await api.get(`/api/pbx/extensions/${created.body.data.id}`)).body.data.registered === true, 5_000, 'registered');
@@ -54,9 +57,18 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
   let nextToken = 0;
   const clickToCall = (body: unknown, token?: string) => api.post('/api/pbx/calls/click-to-call', body, token ?? tokens[nextToken++ % tokens.length]);
   const getCall = async (uuid: string): Promise<CallView> => (await api.get(`/api/pbx/calls/${uuid}`).expect(200)).body.data;
+  /** The CDR row and the pbx.cdr.created event stored for the CRM agree, and billsec is the talk time. */
+  async function expectCdrAsEvent(uuid: string): Promise<CdrTimes> {
+    const row = cdrTimes((await db.query('SELECT * FROM cdrs WHERE call_uuid = $1', [uuid])).rows[0]);
+    const event = (await db.query(`SELECT payload FROM call_events WHERE call_uuid = $1 AND type = 'pbx.cdr.created'`, [uuid])).rows[0].payload;
+    expect(event.cdr).toEqual(row);
+    expectBillsec(row);
+    return row;
+  }
   const waitStatus = (uuid: string, status: string, timeoutMs = 15_000) => waitUntil(async () => (await getCall(uuid)).status === status, timeoutMs, `call ${status}`);
 
   it('answered path: agent rings, answers, customer gets caller id and X- header, bridge, hangup, one CDR', async () => {
+    const since = Date.now();
     const { number } = await agent();
     const customer = `09${uniqueNumber()}`;
     peer.setBehavior(`phone-${number}`, { kind: 'answer', afterMs: 200 });
@@ -81,6 +93,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     expect(atCarrier.callerNumber).toBe(number);
     expect(atCarrier.headers['X-Ticket']).toBe('T-42');
     expect(atCarrier.pAssertedIdentity).toContain(number);
+    expect(sipUser(atCarrier.from)).toBe(number); // no outbound_caller_id, no caller_id: the extension number
     await waitStatus(uuid, 'answered');
 
     await peer.hangup(atCarrier.channelId); // the customer hangs up
@@ -89,10 +102,22 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     expect(call).toMatchObject({ disposition: 'ANSWERED', hangup_by: 'b' });
     expect(call.events.map((e) => `${e.type}:${e.leg}`)).toEqual(['pbx.call.ringing:a', 'pbx.call.answered:a', 'pbx.call.answered:b', 'pbx.call.hangup:b', 'pbx.cdr.created:a']);
     expect(call.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    // ARI reports ringing and answer twice (channel state and dial status): a leg keeps the first, as its event does
+    const eventAt = (type: string, leg: string) => call.events.find((e) => e.type === type && e.leg === leg)?.occurred_at;
+    const [legA, legB] = [call.legs.find((l) => l.leg === 'a'), call.legs.find((l) => l.leg === 'b')];
+    expect({ a_ringing: legA?.ringing_at, a_answered: legA?.answered_at, b_answered: legB?.answered_at }).toEqual({
+      a_ringing: eventAt('pbx.call.ringing', 'a'),
+      a_answered: eventAt('pbx.call.answered', 'a'),
+      b_answered: eventAt('pbx.call.answered', 'b'),
+    });
     const cdrs = await db.query('SELECT disposition, billsec, headers, b_answered_at FROM cdrs WHERE call_uuid = $1', [uuid]);
     expect(cdrs.rows).toHaveLength(1);
     expect(cdrs.rows[0]).toMatchObject({ disposition: 'ANSWERED', headers: { Ticket: 'T-42' } });
     expect(cdrs.rows[0].b_answered_at).not.toBeNull();
+    await expectCdrAsEvent(uuid);
+    // a direct call names its trunk in every event, from the first
+    const payloads = await db.query('SELECT payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [uuid]);
+    for (const { payload } of payloads.rows) expect(payload.call).toMatchObject({ trunk_id: trunk.id, trunk_name: trunk.name, routing_mode: 'direct_gateway' });
 
     // the worker's metrics saw the call; the API serves its own
     const workerMetrics = await (await fetch(`http://127.0.0.1:${api.context.pbx.ariPort + 2}/metrics`)).text();
@@ -102,6 +127,49 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     expect(workerMetrics).toContain('pbx_asterisk_connection_up{link="ari"} 1');
     const apiMetrics = await api.http().get('/metrics').expect(200);
     expect(apiMetrics.text).toContain('pbx_active_calls');
+    // a happy path logs no error (a repeated ARI event acted on twice shows only there)
+    expect(workerLog.errorsSince(since)).toEqual([]);
+  });
+
+  describe('caller id: the resolved number is in the 202 body and reaches the carrier in From and P-Asserted-Identity', () => {
+    afterEach(async () => {
+      await peer.hangupAll();
+    });
+
+    /** The agent answers, the customer rings: what the carrier received, then the call is ended. */
+    async function placeToCarrier(from: string, body: Record<string, unknown> = {}) {
+      const to = `09${uniqueNumber()}`;
+      peer.setBehavior(`phone-${from}`, { kind: 'answer' });
+      peer.setBehavior(to, { kind: 'ring' });
+      const accepted = (await clickToCall({ from_extension: from, to_phone: to, trunk_id: trunk.id, ...body }).expect(202)).body.data;
+      const atCarrier = await peer.waitForCall((c) => c.exten === to, 15_000);
+      await peer.hangupAll();
+      await waitStatus(accepted.call_uuid, 'ended');
+      return { accepted, atCarrier };
+    }
+
+    it("no caller_id in the request: the extension's outbound_caller_id, not its number", async () => {
+      const outbound = `028${uniqueNumber()}`;
+      const { number } = await agent({ outbound_caller_id: outbound });
+      const { accepted, atCarrier } = await placeToCarrier(number);
+      expect(accepted).toMatchObject({ from_extension: number, caller_id: outbound });
+      expect(sipUser(atCarrier.from)).toBe(outbound);
+      expect(sipUser(atCarrier.pAssertedIdentity)).toBe(outbound);
+      expect(atCarrier.callerNumber).toBe(outbound);
+    });
+
+    it('a caller_id from GET /api/pbx/caller-ids wins over the outbound_caller_id', async () => {
+      const company = `024${uniqueNumber()}`;
+      await api.post('/api/pbx/caller-ids', { number: company, label: 'Sales line', trunk_id: trunk.id }).expect(201);
+      const listed = (await api.get('/api/pbx/caller-ids', tokens[0]).expect(200)).body.data.map((c: { number: string }) => c.number);
+      expect(listed).toContain(company); // what a CRM would offer its agent
+      const { number } = await agent({ outbound_caller_id: `028${uniqueNumber()}` });
+      const { accepted, atCarrier } = await placeToCarrier(number, { caller_id: company });
+      expect(accepted).toMatchObject({ from_extension: number, caller_id: company });
+      expect(sipUser(atCarrier.from)).toBe(company);
+      expect(sipUser(atCarrier.pAssertedIdentity)).toBe(company);
+      expect(atCarrier.callerNumber).toBe(company);
+    });
   });
 
   describe('failure paths end with hangup and one cdr.created carrying the disposition', () => {
@@ -122,6 +190,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       expect(cdrs.rows).toEqual([{ disposition: call.disposition }]);
       expect(call.events.filter((e) => e.type === 'pbx.cdr.created')).toHaveLength(1);
       expect(call.events.slice(-2).map((e) => e.type)).toEqual(['pbx.call.hangup', 'pbx.cdr.created']);
+      await expectCdrAsEvent(uuid);
       return call;
     };
 
@@ -201,9 +270,28 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const accepted = (await clickToCall({ from_extension: number, to_phone: to }).expect(202)).body.data;
       expect(accepted).toMatchObject({ routing_mode: 'dialplan_default', trunk_id: null, trunk_name: null });
       await waitStatus(accepted.call_uuid, 'answered', 45_000);
-      expect((await peer.waitForCall((c) => c.exten === dialled)).callerNumber).toBe(number);
+      const atCarrier = await peer.waitForCall((c) => c.exten === dialled);
+      expect(atCarrier.callerNumber).toBe(number);
       const legs = (await api.get(`/api/pbx/calls/${accepted.call_uuid}`)).body.data.legs;
       expect(legs.filter((l: { leg: string }) => l.leg === 'b').map((l: { trunk_id: number }) => l.trunk_id)).toEqual([dead.id, trunk.id]);
+
+      // the trunk that carried the call (the second: the first was unavailable) is recorded
+      await peer.hangup(atCarrier.channelId);
+      await ended(accepted.call_uuid);
+      const used = { trunk_id: trunk.id, trunk_name: trunk.name };
+      expect((await db.query('SELECT trunk_id, trunk_name FROM cdrs WHERE call_uuid = $1', [accepted.call_uuid])).rows).toEqual([used]);
+      expect(await getCall(accepted.call_uuid)).toMatchObject({ ...used, routing_mode: 'dialplan_default' });
+      const stored = await db.query('SELECT type, leg, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [accepted.call_uuid]);
+      const trunkOf = (r: { type: string; leg: string; payload: { call: { trunk_id: number | null; trunk_name: string | null } } }) =>
+        `${r.type}:${r.leg} ${r.payload.call.trunk_id} ${r.payload.call.trunk_name}`;
+      // before a B-leg exists no trunk is chosen yet
+      expect(stored.rows.map(trunkOf)).toEqual([
+        'pbx.call.ringing:a null null',
+        'pbx.call.answered:a null null',
+        `pbx.call.answered:b ${trunk.id} ${trunk.name}`,
+        `pbx.call.hangup:b ${trunk.id} ${trunk.name}`,
+        `pbx.cdr.created:a ${trunk.id} ${trunk.name}`,
+      ]);
     }, 60_000);
   });
 

@@ -147,12 +147,16 @@ describe('webhooks', () => {
     const rolledBack = new Error('rolled back on purpose');
     await dataSource
       .transaction(async (manager) => {
+        // the call row as the funnel leaves it: ended (a worker's reconcile must not try to end
+        // it and collide with these sequences) and last_sequence at its last event
         if (!call.stored) {
           await manager.query(
-            `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, routing_mode)
-             VALUES ($1, 'queued', $2, $3, '1001', '0901234567', '02812345678', 'dialplan_default')`,
-            [call.uuid, randomUUID(), randomUUID()],
+            `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, routing_mode, last_sequence, disposition, ended_at)
+             VALUES ($1, 'ended', $2, $3, '1001', '0901234567', '02812345678', 'dialplan_default', $4, 'ANSWERED', now())`,
+            [call.uuid, randomUUID(), randomUUID(), call.sequence],
           );
+        } else {
+          await manager.query('UPDATE calls SET last_sequence = $2 WHERE call_uuid = $1', [call.uuid, call.sequence]);
         }
         for (const event of events) {
           await manager.query(

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
+import { addAgents, ApiClient, HttpResult } from '../../test/harness/api-client';
 import { startTestEnvironment } from '../../test/harness/global-setup';
 import { AppProcess } from '../../test/harness/processes';
-import { SipPeer, sleep, waitUntil } from '../../test/harness/sip-peer';
+import { SipPeer, sleep } from '../../test/harness/sip-peer';
 import { TestContext } from '../../test/harness/test-context';
 import { cpuSnapshot, CpuSnapshot } from './cpu';
 
@@ -15,6 +16,7 @@ export class BenchEnv {
   context!: TestContext;
   instances: AsteriskInstance[] = [];
   api!: AppProcess;
+  client!: ApiClient;
   worker!: AppProcess;
   peer!: SipPeer;
   trunkId!: number;
@@ -28,6 +30,7 @@ export class BenchEnv {
     bench.instances = instances;
     const quiet = { LOG_LEVEL: 'warn', ...env };
     bench.api = AppProcess.api(context, context.pbx.ariPort + 10, { PBX_ADMIN_TOKEN: bench.adminToken, ...quiet });
+    bench.client = new ApiClient(bench.api.url, bench.adminToken);
     bench.worker = AppProcess.worker(context, quiet);
     await bench.api.start();
     await bench.worker.start();
@@ -56,19 +59,13 @@ export class BenchEnv {
     ]);
   }
 
-  async request(method: string, path: string, body?: unknown, token = this.adminToken): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const response = await fetch(`${this.api.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+  request(method: string, path: string, body?: unknown, token?: string): Promise<HttpResult> {
+    return this.client.request(method, path, body, token);
   }
 
   /** `count` calls-scope tokens: click-to-call allows 10 a minute per token. */
   async createTokens(count: number): Promise<void> {
-    for (let i = 0; i < count; i++) this.tokens.push((await this.request('POST', '/api/pbx/tokens', { name: `bench-${i}`, scopes: ['calls'] })).body.data.token);
+    for (let i = 0; i < count; i++) this.tokens.push((await this.client.newToken(`bench-${i}`)).token);
   }
 
   token(): string {
@@ -78,10 +75,7 @@ export class BenchEnv {
   /** `count` registered agent extensions. */
   async agents(count: number): Promise<string[]> {
     const phones = Array.from({ length: count }, (_, i) => ({ number: String(5000 + i), password: `bench-pw-${5000 + i}` }));
-    for (const phone of phones) await this.request('POST', '/api/pbx/extensions', phone);
-    await this.peer.addPhones(...phones);
-    for (const phone of phones) await this.peer.waitRegistration(phone.number, 'Registered', 30_000);
-    await waitUntil(async () => (await this.request('GET', '/api/pbx/extensions')).body.data.filter((e: { registered: boolean }) => e.registered).length >= count, 10_000, 'agents registered');
+    await addAgents(this.client, this.peer, phones, 30_000);
     return phones.map((p) => p.number);
   }
 }

@@ -1,12 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { CdrDataset, DISPOSITIONS, ensureCdrDataset, PERIOD_DAYS, PERIOD_START } from '../lib/cdr-generator';
+import { ApiClient } from '../../test/harness/api-client';
+import { AppProcess } from '../../test/harness/processes';
+import { DISPOSITIONS, ensureCdrDataset, PERIOD_DAYS, PERIOD_START } from '../lib/cdr-generator';
 import { summary } from '../lib/stats';
 import { BenchFigure, BenchSection, figure, round } from '../lib/types';
 import type { SectionDefinition } from './index';
@@ -78,14 +77,14 @@ async function run(): Promise<BenchSection> {
   const dataset = await ensureCdrDataset({ adminUrl, dbName: DB_NAME, rows, fresh: process.env.BENCH_CDR_FRESH === '1' });
   const db = new Client({ connectionString: dataset.databaseUrl });
   await db.connect();
-  const api = new ApiProcess(dataset.databaseUrl, env('BENCH_CDR_PORT', 24500));
+  const { api, client } = await apiWithoutAsterisk(dataset.databaseUrl, env('BENCH_CDR_PORT', 24500));
   try {
     const cache = await warmCache(db);
     console.log(`[cdr-search] ${cache}`);
-    await api.start();
-    const tokens = new CallsTokens(api);
+    await api.start(30_000);
+    const tokens = new CallsTokens(client);
     const pool = await samplePool(db, rows, random);
-    const bench = new Runner(api, tokens, db);
+    const bench = new Runner(client, tokens, db);
 
     // (1) 7-day window + phone: the window holds the chosen call
     const byPhone: Query[] = Array.from({ length: samplesPerShape }, () => {
@@ -221,6 +220,7 @@ async function run(): Promise<BenchSection> {
       },
     };
   } finally {
+    client.close();
     await api.stop();
     await db.end();
   }
@@ -230,105 +230,38 @@ export const cdrSearch: SectionDefinition = { name: 'cdr-search', run };
 
 // ---------------------------------------------------------------------------------------------
 
-/** The built API (dist/) with no Asterisk: AMI and ARI point at closed ports, so /health is 503. */
-class ApiProcess {
-  private child?: ChildProcess;
-  private exited?: Promise<void>;
-  readonly adminToken = randomBytes(16).toString('hex');
-  readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  readonly logFile: string;
-  private readonly killOnExit = () => this.child?.kill('SIGKILL');
-
-  constructor(
-    private readonly databaseUrl: string,
-    readonly port: number,
-  ) {
-    const dir = path.join(ROOT, '.pbx', 'bench-logs');
-    fs.mkdirSync(dir, { recursive: true });
-    this.logFile = path.join(dir, `api-cdr-search-${port}.log`);
-  }
-
-  async start(timeoutMs = 30_000): Promise<void> {
-    const main = path.join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
-    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
-    if (await portInUse(this.port)) throw new Error(`port ${this.port} is taken (BENCH_CDR_PORT to choose another)`);
-    const closed = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      NO_COLOR: '1',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(this.port),
-      DATABASE_URL: this.databaseUrl,
-      PBX_ADMIN_TOKEN: this.adminToken,
-      ARI_URL: `http://127.0.0.1:${closed}`,
-      ARI_PASSWORD: 'bench-no-asterisk',
-      AMI_HOST: '127.0.0.1',
-      AMI_PORT: String(closed),
-      AMI_PASSWORD: 'bench-no-asterisk',
-    };
-    const log = fs.openSync(this.logFile, 'w');
-    this.child = spawn(process.execPath, [main], { env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    const child = this.child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    process.once('exit', this.killOnExit);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`api exited (${child.exitCode}); see ${this.logFile}`);
-      try {
-        if ((await this.request('GET', '/api/pbx/cdrs?limit=1', this.adminToken)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`api not ready after ${timeoutMs} ms; see ${this.logFile}`);
-  }
-
-  async stop(): Promise<void> {
-    this.agent.destroy();
-    process.removeListener('exit', this.killOnExit);
-    if (!this.child || this.child.exitCode !== null) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 5_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-
-  /** One request on the keep-alive connection; resolves once the whole body is read and parsed. */
-  request(method: string, pathAndQuery: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path: pathAndQuery,
-          agent: this.agent,
-          headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
-            } catch (error) {
-              reject(error);
-            }
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+/**
+ * The built API (dist/) with no Asterisk: AMI and ARI point at closed ports, so /health is 503
+ * and readiness is a CDR search answering 200. Its client sends requests one at a time on one
+ * kept-alive socket, so a sample times the API, not a new connection or fetch's own work.
+ */
+async function apiWithoutAsterisk(databaseUrl: string, port: number): Promise<{ api: AppProcess; client: ApiClient }> {
+  const adminToken = randomBytes(16).toString('hex');
+  const closed = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    NO_COLOR: '1',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    PBX_ADMIN_TOKEN: adminToken,
+    ARI_URL: `http://127.0.0.1:${closed}`,
+    ARI_PASSWORD: 'bench-no-asterisk',
+    AMI_HOST: '127.0.0.1',
+    AMI_PORT: String(closed),
+    AMI_PASSWORD: 'bench-no-asterisk',
+  };
+  const client = new ApiClient(`http://127.0.0.1:${port}`, adminToken, { keepAlive: true });
+  const api = new AppProcess('api', env, {
+    logDir: path.join(ROOT, '.pbx', 'bench-logs'),
+    logName: `api-cdr-search-${port}.log`,
+    truncateLog: true,
+    ready: async () => (await client.request('GET', '/api/pbx/cdrs?limit=1')).status === 200,
+  });
+  return { api, client };
 }
 
 /** calls-scope tokens made with the admin token, a new one before the per-token budget runs out. */
@@ -336,13 +269,11 @@ class CallsTokens {
   private current?: { id: number; token: string; uses: number };
   private readonly made: number[] = [];
 
-  constructor(private readonly api: ApiProcess) {}
+  constructor(private readonly client: ApiClient) {}
 
   async next(): Promise<string> {
     if (!this.current || this.current.uses >= REQUESTS_PER_TOKEN) {
-      const res = await this.api.request('POST', '/api/pbx/tokens', this.api.adminToken, { name: `bench-cdr-search-${this.made.length + 1}`, scopes: ['calls'] });
-      if (res.status !== 201 && res.status !== 200) throw new Error(`POST /api/pbx/tokens answered ${res.status}: ${JSON.stringify(res.body)}`);
-      this.current = { id: res.body.data.id, token: res.body.data.token, uses: 0 };
+      this.current = { ...(await this.client.newToken(`bench-cdr-search-${this.made.length + 1}`)), uses: 0 };
       this.made.push(this.current.id);
     }
     this.current.uses++;
@@ -350,7 +281,7 @@ class CallsTokens {
   }
 
   async removeAll(): Promise<void> {
-    for (const id of this.made) await this.api.request('DELETE', `/api/pbx/tokens/${id}`, this.api.adminToken);
+    for (const id of this.made) await this.client.request('DELETE', `/api/pbx/tokens/${id}`);
   }
 }
 
@@ -393,7 +324,7 @@ interface Outcome {
 
 class Runner {
   constructor(
-    private readonly api: ApiProcess,
+    private readonly api: ApiClient,
     private readonly tokens: CallsTokens,
     private readonly db: Client,
   ) {}
@@ -409,7 +340,7 @@ class Runner {
     let rows: any[] = [];
     const callApi = async () => {
       const t0 = performance.now();
-      api = await this.api.request('GET', path, token);
+      api = await this.api.request('GET', path, undefined, token);
       apiMs = performance.now() - t0;
     };
     const callSql = async () => {
@@ -525,17 +456,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** A port nothing listens on (bound then released). */

@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Client } from 'pg';
+import { addAgents, ApiClient, HttpResult } from './api-client';
 import { AppProcess } from './processes';
 import { SipPeer, waitUntil } from './sip-peer';
 import { testContext, TestContext } from './test-context';
 import { WebhookReceiver } from './webhook-receiver';
 
-export interface HttpResult {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export type { HttpResult } from './api-client';
 
 /** The built API and worker as real processes, the SIP peer, a CRM receiver and helpers. */
 export class FaultFixture {
   readonly context: TestContext = testContext();
   readonly adminToken = `pbx_fault_admin_${randomBytes(12).toString('hex')}`;
   api!: AppProcess;
+  client!: ApiClient;
   worker!: AppProcess;
   peer!: SipPeer;
   receiver!: WebhookReceiver;
@@ -27,6 +26,7 @@ export class FaultFixture {
 
   async start(): Promise<void> {
     this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, { PBX_ADMIN_TOKEN: this.adminToken, ...this.env });
+    this.client = new ApiClient(this.api.url, this.adminToken);
     this.worker = this.newWorker();
     // this fixture's own lines only (files are per port and appended to across runs)
     for (const process of [this.api, this.worker]) fs.writeFileSync(process.logFile, '');
@@ -38,7 +38,7 @@ export class FaultFixture {
     this.db.on('error', () => undefined); // the database may be restarted under us
     await this.db.connect();
     this.trunkId = (await this.request('POST', '/api/pbx/trunks', { name: `fault-carrier-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port: this.context.peer.carrierPort })).body.data.id;
-    for (let i = 0; i < 30; i++) this.tokens.push((await this.request('POST', '/api/pbx/tokens', { name: 'fault', scopes: ['calls'] })).body.data.token);
+    for (let i = 0; i < 30; i++) this.tokens.push((await this.client.newToken('fault')).token);
   }
 
   newWorker(): AppProcess {
@@ -53,24 +53,14 @@ export class FaultFixture {
     await this.api?.stop();
   }
 
-  async request(method: string, path: string, body?: unknown, token = this.adminToken): Promise<HttpResult> {
-    const response = await fetch(`${this.api.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+  request(method: string, path: string, body?: unknown, token?: string): Promise<HttpResult> {
+    return this.client.request(method, path, body, token);
   }
 
-  /** A registered agent extension whose desk phone does `behavior` with calls. */
+  /** A registered agent extension (set what its desk phone does with peer.setBehavior). */
   async agent(): Promise<string> {
     const number = String(3_000_000 + Math.floor(Math.random() * 6_000_000));
-    const password = `pw-${number}-fault`;
-    expect((await this.request('POST', '/api/pbx/extensions', { number, password })).status).toBe(201);
-    await this.peer.addPhone(number, password);
-    await this.peer.waitRegistration(number, 'Registered');
-    await waitUntil(async () => (await this.request('GET', '/api/pbx/extensions')).body.data.some((e: { number: string; registered: boolean }) => e.number === number && e.registered), 5_000, 'registered');
+    await addAgents(this.client, this.peer, [{ number, password: `pw-${number}-fault` }]);
     return number;
   }
 

@@ -17,6 +17,8 @@ export interface ReceivedCall {
   callerName: string;
   /** X- headers of the INVITE, by name */
   headers: Record<string, string>;
+  /** the INVITE's From and P-Asserted-Identity headers as received (the endpoint trusts PAI, so callerNumber alone cannot tell them apart) */
+  from: string;
   pAssertedIdentity: string;
   answered: boolean;
   ended: boolean;
@@ -166,6 +168,7 @@ export class SipPeer {
       callerNumber: channel.caller.number,
       callerName: channel.caller.name,
       headers,
+      from: this.recordDetails ? await read('PJSIP_HEADER(read,From)') : '',
       pAssertedIdentity: this.recordDetails ? await read('PJSIP_HEADER(read,P-Asserted-Identity)') : '',
       answered: false,
       ended: false,
@@ -249,6 +252,11 @@ auth_rejection_permanent = no
     await this.asterisk.cli('module reload res_pjsip.so');
     await this.asterisk.cli('module reload res_pjsip_outbound_registration.so');
   }
+}
+
+/** The user part of a SIP name-addr header (`"Name" <sip:user@host>;tag=x` → `user`), or null. */
+export function sipUser(header: string): string | null {
+  return /<?sips?:([^@;>]+)@/.exec(header)?.[1] ?? null;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -107,8 +107,9 @@ describe('webhook targets under the SSRF rule', () => {
     } as unknown as CallEvent;
     await dataSource.transaction(async (manager) => {
       await manager.query(
-        `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, routing_mode)
-         VALUES ($1, 'queued', $2, $3, '1001', '0901234567', '02812345678', 'dialplan_default')`,
+        // ended, at its last sequence: a worker's reconcile leaves it alone (see webhooks.e2e-spec.ts)
+        `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, routing_mode, last_sequence, disposition, ended_at)
+         VALUES ($1, 'ended', $2, $3, '1001', '0901234567', '02812345678', 'dialplan_default', 1, 'ANSWERED', now())`,
         [callUuid, randomUUID(), randomUUID()],
       );
       await manager.query(`INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, 1, $3, 'a', NULL, $4, $5)`, [
