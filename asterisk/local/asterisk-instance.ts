@@ -138,18 +138,19 @@ export class AsteriskInstance {
       });
     } catch (error) {
       // render.sh names the variables at fault and never prints a value
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-      throw new Error(`asterisk ${this.options.name}: configuration not rendered:\n${stderr || String(error)}`);
+      const raw = (error as { stderr?: Buffer | string }).stderr;
+      const stderr = (typeof raw === 'string' ? raw : (raw?.toString('utf8') ?? '')).trim();
+      throw new Error(`asterisk ${this.options.name}: configuration not rendered:\n${stderr || String(error)}`, { cause: error });
     }
     for (const [file, content] of Object.entries(this.options.extraFiles ?? {})) this.writeFile(file, content);
   }
 
   private async waitFullyBooted(): Promise<void> {
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
-    let exited: number | null = null;
-    this.child?.once('exit', (code) => (exited = code ?? -1));
+    const state: { exited: number | null } = { exited: null };
+    this.child?.once('exit', (code) => (state.exited = code ?? -1));
     while (Date.now() < deadline) {
-      if (exited !== null) throw new Error(`asterisk ${this.options.name} exited (${exited}) during start; see ${this.logFile}`);
+      if (state.exited !== null) throw new Error(`asterisk ${this.options.name} exited (${state.exited}) during start; see ${this.logFile}`);
       try {
         await this.cli('core waitfullybooted', 5_000);
         return;

@@ -48,7 +48,7 @@ export class RawAri extends EventEmitter {
 
   /** What click-to-call asks of Asterisk for the A-leg: create it in the app, then dial it. */
   async originate(endpoint: string, timeout = 30, channelId: string = randomUUID()): Promise<string> {
-    await this.client.channels.create({ endpoint, app: this.app, channelId, formats: 'ulaw,alaw' } as never);
+    await this.client.channels.create({ endpoint, app: this.app, channelId, formats: 'ulaw,alaw' });
     for (let attempt = 0; ; attempt++) {
       try {
         await this.client.channels.dial({ channelId, timeout });
@@ -84,7 +84,7 @@ export class RawAri extends EventEmitter {
         flow.b = b;
         this.flows.set(b, flow);
         void this.client.channels
-          .create({ endpoint: flow.customerEndpoint, app: this.app, channelId: b, originator: flow.a } as never)
+          .create({ endpoint: flow.customerEndpoint, app: this.app, channelId: b, originator: flow.a })
           .then(() => this.dialWhenReady(b))
           .catch(() => this.client.channels.hangup({ channelId: flow.a }).catch(() => undefined));
       } else if (id === flow.b) {

@@ -3,7 +3,7 @@ import { SipPeer, waitUntil } from './sip-peer';
 
 export interface HttpResult {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
 }
 
 /**

@@ -170,7 +170,7 @@ export class FuzzFixture {
     const second = await this.fingerprint();
     const moving = TABLES.filter((t) => first.get(t)?.h !== second.get(t)?.h);
     if (moving.length > 0) {
-      // eslint-disable-next-line no-console
+       
       console.warn(`${this.name}: ${moving.join(', ')} change with no request (another process writes them): not compared around requests`);
       this.watched = TABLES.filter((t) => !moving.includes(t));
     }
@@ -244,7 +244,7 @@ export class FuzzFixture {
     }
     if (this.stats.requests > 0) {
       const byStatus = [...this.stats.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
-      // eslint-disable-next-line no-console
+       
       console.log(`${this.name}: ${this.stats.requests} requests; statuses ${byStatus}`);
     }
     await this.api?.close();
