@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.pbx/**', 'coverage/**', '**/*.js', '**/*.mjs', 'libs/webhooks/src/__golden__/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.pbx/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      'libs/webhooks/src/__golden__/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -12,7 +22,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // validation refuses control characters on purpose: the patterns must name them
       'no-control-regex': 'off',
     },

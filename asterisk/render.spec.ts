@@ -43,8 +43,16 @@ class Workspace {
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(this.hostDir, folder, name), text);
   }
 
-  render(vars: Record<string, string>, folders: string[], outName = `out-${Math.random().toString(36).slice(2)}`): Promise<Rendered> {
-    const args = [`${this.shellDir}/render.sh`, `${this.shellDir}/${outName}`, ...folders.map((folder) => `${this.shellDir}/${folder}`)];
+  render(
+    vars: Record<string, string>,
+    folders: string[],
+    outName = `out-${Math.random().toString(36).slice(2)}`,
+  ): Promise<Rendered> {
+    const args = [
+      `${this.shellDir}/render.sh`,
+      `${this.shellDir}/${outName}`,
+      ...folders.map((folder) => `${this.shellDir}/${folder}`),
+    ];
     const [command, argv] = this.chroot ? ['chroot', [this.chroot, '/bin/sh', ...args]] : ['/bin/sh', args];
     return new Promise((resolve) => {
       execFile(command, argv, { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...vars } }, (error, stdout, stderr) => {
@@ -85,7 +93,20 @@ const PBX_VARS: Record<string, string> = {
 };
 const PBX_FOLDERS = ['templates/common', 'templates/pbx'];
 
-const TRICKY = ['a;b', 'back\\slash', 'amp&ersand', 'pipe|x', '$dollar', '${HOME}', 'sl/ash', 'x\\;y', ';;', 'trail\\', 'p=a>s[s]', 'pässwörd'];
+const TRICKY = [
+  'a;b',
+  'back\\slash',
+  'amp&ersand',
+  'pipe|x',
+  '$dollar',
+  '${HOME}',
+  'sl/ash',
+  'x\\;y',
+  ';;',
+  'trail\\',
+  'p=a>s[s]',
+  'pässwörd',
+];
 
 /**
  * The value of `key` in an Asterisk configuration text, as main/config.c reads it: a ';' starts a
@@ -140,7 +161,13 @@ describe.each(runners)('render.sh with %s', (_name, chroot) => {
 
   it('writes every value so that Asterisk reads back exactly that value', async () => {
     const values = Object.fromEntries(TRICKY.map((value, i) => [`V${i}`, value]));
-    const vars = { ...PBX_VARS, ...values, ARI_PASSWORD: 'ari;p&ss\\|$x/y', AMI_PASSWORD: 'ami;;p|a\\ss&', DB_PASSWORD: "p w'\\;d&" };
+    const vars = {
+      ...PBX_VARS,
+      ...values,
+      ARI_PASSWORD: 'ari;p&ss\\|$x/y',
+      AMI_PASSWORD: 'ami;;p|a\\ss&',
+      DB_PASSWORD: "p w'\\;d&",
+    };
     const rendered = await workspace.render(vars, [...PBX_FOLDERS, 'tricky']);
     expect(rendered).toMatchObject({ code: 0, stdout: '', stderr: '' });
 
@@ -150,7 +177,10 @@ describe.each(runners)('render.sh with %s', (_name, chroot) => {
     expect(asteriskValue(read(rendered, 'ari.conf'), 'password')).toBe(vars.ARI_PASSWORD);
     expect(asteriskValue(read(rendered, 'manager.conf'), 'secret')).toBe(vars.AMI_PASSWORD);
     expect(asteriskValue(read(rendered, 'manager.conf'), 'port')).toBe('5038');
-    for (const [file, key] of [['res_pgsql.conf', 'dbpass'], ['cel_pgsql.conf', 'password']]) {
+    for (const [file, key] of [
+      ['res_pgsql.conf', 'dbpass'],
+      ['cel_pgsql.conf', 'password'],
+    ]) {
       expect(libpqValue(asteriskValue(read(rendered, file), key))).toBe(vars.DB_PASSWORD);
     }
   });
@@ -159,7 +189,10 @@ describe.each(runners)('render.sh with %s', (_name, chroot) => {
     const rendered = await workspace.render(PBX_VARS, PBX_FOLDERS);
     expect(rendered.code).toBe(0);
     const files = fs.readdirSync(rendered.out).sort();
-    const expected = new Set([...fs.readdirSync(path.join(__dirname, 'templates/common')), ...fs.readdirSync(path.join(__dirname, 'templates/pbx'))]);
+    const expected = new Set([
+      ...fs.readdirSync(path.join(__dirname, 'templates/common')),
+      ...fs.readdirSync(path.join(__dirname, 'templates/pbx')),
+    ]);
     expect(files).toEqual([...expected].sort());
     for (const file of files) {
       expect(fs.statSync(path.join(rendered.out, file)).mode & 0o777).toBe(0o600);
@@ -192,11 +225,31 @@ describe.each(runners)('render.sh with %s', (_name, chroot) => {
 
   it('lists every invalid value at once, by name only', async () => {
     const rendered = await workspace.render(
-      { ...PBX_VARS, AMI_PASSWORD: '', SIP_PORT: '70000', AMI_PORT: '50a', RTP_START: '20000', RTP_END: '10000', SIP_BIND: 'example.com', ARI_APP: 'bad app', INSTANCE_DIR: 'relative', ARI_PASSWORD: ' padded-secret' },
+      {
+        ...PBX_VARS,
+        AMI_PASSWORD: '',
+        SIP_PORT: '70000',
+        AMI_PORT: '50a',
+        RTP_START: '20000',
+        RTP_END: '10000',
+        SIP_BIND: 'example.com',
+        ARI_APP: 'bad app',
+        INSTANCE_DIR: 'relative',
+        ARI_PASSWORD: ' padded-secret',
+      },
       PBX_FOLDERS,
     );
     expect(rendered.code).not.toBe(0);
-    for (const name of ['AMI_PASSWORD must not be empty', 'SIP_PORT must be a whole number', 'AMI_PORT must be a whole number', 'RTP_START must not be greater than RTP_END', 'SIP_BIND must be an IPv4 address', 'ARI_APP may only use', 'INSTANCE_DIR must be an absolute path', 'ARI_PASSWORD must not start or end with a space']) {
+    for (const name of [
+      'AMI_PASSWORD must not be empty',
+      'SIP_PORT must be a whole number',
+      'AMI_PORT must be a whole number',
+      'RTP_START must not be greater than RTP_END',
+      'SIP_BIND must be an IPv4 address',
+      'ARI_APP may only use',
+      'INSTANCE_DIR must be an absolute path',
+      'ARI_PASSWORD must not start or end with a space',
+    ]) {
       expect(rendered.stderr).toContain(name);
     }
     expect(rendered.stderr).not.toMatch(/padded-secret|example\.com|bad app/);

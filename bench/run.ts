@@ -12,7 +12,8 @@ import { SECTIONS, teardown } from './sections';
 async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const chosen = SECTIONS.filter((s) => only.length === 0 || only.includes(s.name));
-  if (chosen.length === 0) throw new Error(`unknown section(s) ${only.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  if (chosen.length === 0)
+    throw new Error(`unknown section(s) ${only.join(', ')}; known: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const results: BenchSection[] = [];
   for (const section of chosen) {
     const started = Date.now();
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
       const result = await section.run();
       results.push(result);
       // each section's figures as soon as they exist: a later section that hangs loses nothing
-      for (const f of result.figures) console.log(`  ${f.name}: ${f.ours} ${f.unit} (baseline ${f.baseline ?? '-'}, ratio ${f.ratio ?? '-'})`);
+      for (const f of result.figures)
+        console.log(`  ${f.name}: ${f.ours} ${f.unit} (baseline ${f.baseline ?? '-'}, ratio ${f.ratio ?? '-'})`);
     } catch (error) {
       console.error(`section ${section.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
       results.push({ section: section.name, description: 'failed', figures: [], details: { error: String(error) } });
@@ -32,7 +34,12 @@ async function main(): Promise<void> {
   console.log('');
   report(results, {
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gib: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memory_gib: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     commit: safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()),
   });
   if (results.some((r) => r.description === 'failed')) process.exitCode = 1;

@@ -30,8 +30,16 @@ function sources(dir: string): string[] {
   });
 }
 
-const libs = fs.readdirSync(LIBS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-const files = new Map(libs.map((lib) => [lib, sources(path.join(LIBS, lib, 'src')).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))]));
+const libs = fs
+  .readdirSync(LIBS, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
+const files = new Map(
+  libs.map((lib) => [
+    lib,
+    sources(path.join(LIBS, lib, 'src')).map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })),
+  ]),
+);
 
 const tableOwner = new Map<string, string>(Object.entries(EXTRA_OWNERS));
 const entityOwner = new Map<string, string>();
@@ -57,9 +65,12 @@ describe('architecture: a repository per domain', () => {
       const where = path.relative(LIBS, file);
       for (const match of text.matchAll(/\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+"?([a-z_]+)"?/g)) {
         const owner = tableOwner.get(match[1]);
-        if (owner && owner !== lib && !ALLOWED.some((a) => a.lib === lib && a.table === match[1])) violations.push(`${where}: table ${match[1]} belongs to ${owner}`);
+        if (owner && owner !== lib && !ALLOWED.some((a) => a.lib === lib && a.table === match[1]))
+          violations.push(`${where}: table ${match[1]} belongs to ${owner}`);
       }
-      for (const match of text.matchAll(/(?:getRepository|InjectRepository|forFeature\(\[[^\]]*?|manager\.\w+|\.into)\(\s*(\w+)/g)) {
+      for (const match of text.matchAll(
+        /(?:getRepository|InjectRepository|forFeature\(\[[^\]]*?|manager\.\w+|\.into)\(\s*(\w+)/g,
+      )) {
         const owner = entityOwner.get(match[1]);
         if (owner && owner !== lib) violations.push(`${where}: entity ${match[1]} belongs to ${owner}`);
       }

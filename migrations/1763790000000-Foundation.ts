@@ -106,7 +106,8 @@ export class Foundation1763790000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const view of ['ps_endpoint_id_ips', 'ps_aors', 'ps_auths', 'ps_endpoints']) await q.query(`DROP VIEW ${view}`);
+    for (const view of ['ps_endpoint_id_ips', 'ps_aors', 'ps_auths', 'ps_endpoints'])
+      await q.query(`DROP VIEW ${view}`);
     for (const table of ['api_tokens', 'caller_ids', 'trunks', 'extensions']) await q.query(`DROP TABLE ${table}`);
   }
 }

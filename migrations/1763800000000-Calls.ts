@@ -130,7 +130,15 @@ export class Calls1763800000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['outbound_route_trunks', 'outbound_routes', 'idempotency_keys', 'cdrs', 'call_events', 'call_legs', 'calls']) {
+    for (const table of [
+      'outbound_route_trunks',
+      'outbound_routes',
+      'idempotency_keys',
+      'cdrs',
+      'call_events',
+      'call_legs',
+      'calls',
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
   }

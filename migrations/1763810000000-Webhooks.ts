@@ -42,15 +42,21 @@ export class Webhooks1763810000000 implements MigrationInterface {
         CONSTRAINT uq_webhook_deliveries_subscription_event UNIQUE (subscription_id, event_id)
       )`);
     // the claim scans only what is still to send, oldest due first
-    await q.query(`CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`,
+    );
     // head-of-line check: is an earlier event of this (subscription, call) still pending?
-    await q.query(`CREATE INDEX ix_webhook_deliveries_line ON webhook_deliveries (subscription_id, call_uuid, sequence) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX ix_webhook_deliveries_line ON webhook_deliveries (subscription_id, call_uuid, sequence) WHERE status = 'pending'`,
+    );
     // enqueue: has an earlier event of this (subscription, call) been given up?
     await q.query(
       `CREATE INDEX ix_webhook_deliveries_given_up ON webhook_deliveries (subscription_id, call_uuid, sequence) WHERE status IN ('failed', 'skipped')`,
     );
     // the admin listing, newest first per subscription
-    await q.query(`CREATE INDEX ix_webhook_deliveries_subscription_id ON webhook_deliveries (subscription_id, id DESC)`);
+    await q.query(
+      `CREATE INDEX ix_webhook_deliveries_subscription_id ON webhook_deliveries (subscription_id, id DESC)`,
+    );
     await q.query(`CREATE INDEX ix_webhook_deliveries_event_id ON webhook_deliveries (event_id)`);
     await q.query(`
       CREATE TABLE webhook_attempts (
@@ -67,6 +73,7 @@ export class Webhooks1763810000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_subscriptions']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_subscriptions'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

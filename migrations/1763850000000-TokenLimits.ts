@@ -20,6 +20,8 @@ export class TokenLimits1763850000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX ix_calls_live_token_id`);
-    await q.query(`ALTER TABLE api_tokens DROP COLUMN max_concurrent_calls, DROP COLUMN trunk_ids, DROP COLUMN extensions`);
+    await q.query(
+      `ALTER TABLE api_tokens DROP COLUMN max_concurrent_calls, DROP COLUMN trunk_ids, DROP COLUMN extensions`,
+    );
   }
 }

@@ -26,8 +26,12 @@ function summary(config: AppConfig): Record<string, string> {
     PBX_SIP: `${config.asterisk.sipBind}:${config.sip.port}`,
     PBX_SIP_REALM: config.sip.realm,
     PBX_SIP_HOST: config.sip.host,
-    PBX_API_METRICS: config.metrics.apiPort > 0 ? `${reachable(config.metrics.host, config.metrics.apiPort)}/metrics` : `${api}/metrics`,
-    PBX_WORKER_METRICS: config.workerMetricsPort > 0 ? `${reachable(config.metrics.host, config.workerMetricsPort)}/metrics` : 'off',
+    PBX_API_METRICS:
+      config.metrics.apiPort > 0
+        ? `${reachable(config.metrics.host, config.metrics.apiPort)}/metrics`
+        : `${api}/metrics`,
+    PBX_WORKER_METRICS:
+      config.workerMetricsPort > 0 ? `${reachable(config.metrics.host, config.workerMetricsPort)}/metrics` : 'off',
     PBX_METRICS_NOTE: config.metrics.token ? ', with the METRICS_TOKEN bearer token' : '',
     PBX_ASTERISK_LOG: chrootDir ? `${chrootDir}/srv/pbx/${instance}/log/messages.log` : '<external>',
   };

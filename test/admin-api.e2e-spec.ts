@@ -18,7 +18,9 @@ describe('admin API', () => {
   });
 
   const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-  const token = async (scopes: string[]) => (await api.post('/api/pbx/tokens', { name: `t-${scopes.join('-')}`, scopes }).expect(201)).body.data.token as string;
+  const token = async (scopes: string[]) =>
+    (await api.post('/api/pbx/tokens', { name: `t-${scopes.join('-')}`, scopes }).expect(201)).body.data
+      .token as string;
 
   describe('authentication and scopes', () => {
     it('refuses a missing or unknown token with 401 and a stable body', async () => {
@@ -31,7 +33,9 @@ describe('admin API', () => {
     it('a calls-scope token may read caller ids but not write admin resources (403)', async () => {
       const calls = await token(['calls']);
       await api.get('/api/pbx/caller-ids', calls).expect(200);
-      const denied = await api.post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' }, calls).expect(403);
+      const denied = await api
+        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' }, calls)
+        .expect(403);
       expect(denied.body.error.code).toBe('forbidden');
       await api.post('/api/pbx/caller-ids', { number: '0281234567' }, calls).expect(403);
       await api.get('/api/pbx/tokens', calls).expect(403);
@@ -64,12 +68,27 @@ describe('admin API', () => {
   describe('extensions', () => {
     it('creates, reads, updates and deletes without ever returning the password', async () => {
       const number = uniqueNumber();
-      const created = await api.post('/api/pbx/extensions', { number, password: 'pa55word!', display_name: 'Alice', outbound_caller_id: '+84281234567' }).expect(201);
+      const created = await api
+        .post('/api/pbx/extensions', {
+          number,
+          password: 'pa55word!',
+          display_name: 'Alice',
+          outbound_caller_id: '+84281234567',
+        })
+        .expect(201);
       const extension = created.body.data;
-      expect(extension).toMatchObject({ number, display_name: 'Alice', outbound_caller_id: '+84281234567', status: 'active', registered: false });
+      expect(extension).toMatchObject({
+        number,
+        display_name: 'Alice',
+        outbound_caller_id: '+84281234567',
+        status: 'active',
+        registered: false,
+      });
       expect(JSON.stringify(created.body)).not.toMatch(/pa55word|md5/);
 
-      const patched = await api.patch(`/api/pbx/extensions/${extension.id}`, { display_name: 'Alice B', outbound_caller_id: null }).expect(200);
+      const patched = await api
+        .patch(`/api/pbx/extensions/${extension.id}`, { display_name: 'Alice B', outbound_caller_id: null })
+        .expect(200);
       expect(patched.body.data).toMatchObject({ display_name: 'Alice B', outbound_caller_id: null });
 
       const row = await db.query('SELECT md5_cred FROM extensions WHERE id = $1', [extension.id]);
@@ -94,8 +113,12 @@ describe('admin API', () => {
     });
 
     it('requires the password when the number changes (the SIP credential covers it)', async () => {
-      const created = await api.post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' }).expect(201);
-      const response = await api.patch(`/api/pbx/extensions/${created.body.data.id}`, { number: uniqueNumber() }).expect(422);
+      const created = await api
+        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' })
+        .expect(201);
+      const response = await api
+        .patch(`/api/pbx/extensions/${created.body.data.id}`, { number: uniqueNumber() })
+        .expect(422);
       expect(response.body.error.details).toEqual([{ field: 'password', message: expect.any(String) }]);
     });
   });
@@ -103,19 +126,44 @@ describe('admin API', () => {
   describe('trunks and caller ids', () => {
     it('creates a trunk with defaults, never returns its password, and refuses duplicates', async () => {
       const name = `carrier-${uniqueNumber()}`;
-      const created = await api.post('/api/pbx/trunks', { name, host: '127.0.0.1', username: 'acct', password: 'trunk-secret' }).expect(201);
-      expect(created.body.data).toMatchObject({ name, host: '127.0.0.1', port: 5060, transport: 'udp', status: 'active', username: 'acct', has_password: true });
+      const created = await api
+        .post('/api/pbx/trunks', { name, host: '127.0.0.1', username: 'acct', password: 'trunk-secret' })
+        .expect(201);
+      expect(created.body.data).toMatchObject({
+        name,
+        host: '127.0.0.1',
+        port: 5060,
+        transport: 'udp',
+        status: 'active',
+        username: 'acct',
+        has_password: true,
+      });
       expect(typeof created.body.data.id).toBe('number');
       expect(JSON.stringify(created.body)).not.toContain('trunk-secret');
       expect(JSON.stringify((await api.get('/api/pbx/trunks')).body)).not.toContain('trunk-secret');
       await api.post('/api/pbx/trunks', { name, host: 'example.org' }).expect(409);
-      const halfAuth = await api.post('/api/pbx/trunks', { name: `${name}-x`, host: 'example.org', username: 'only-user' }).expect(422);
+      const halfAuth = await api
+        .post('/api/pbx/trunks', { name: `${name}-x`, host: 'example.org', username: 'only-user' })
+        .expect(422);
       expect(halfAuth.body.error.details[0].field).toBe('password');
     });
 
     it('refuses to delete a trunk in use by a caller id (409), deletes it once free', async () => {
-      const trunk = (await api.post('/api/pbx/trunks', { name: `in-use-${uniqueNumber()}`, host: 'sip.example.net', port: 5080, transport: 'tcp' }).expect(201)).body.data;
-      const callerId = (await api.post('/api/pbx/caller-ids', { number: `028${uniqueNumber()}`, label: 'Hotline', trunk_id: trunk.id }).expect(201)).body.data;
+      const trunk = (
+        await api
+          .post('/api/pbx/trunks', {
+            name: `in-use-${uniqueNumber()}`,
+            host: 'sip.example.net',
+            port: 5080,
+            transport: 'tcp',
+          })
+          .expect(201)
+      ).body.data;
+      const callerId = (
+        await api
+          .post('/api/pbx/caller-ids', { number: `028${uniqueNumber()}`, label: 'Hotline', trunk_id: trunk.id })
+          .expect(201)
+      ).body.data;
       expect(callerId.trunk_id).toBe(trunk.id);
       const refused = await api.del(`/api/pbx/trunks/${trunk.id}`).expect(409);
       expect(refused.body.error.code).toBe('in_use');
@@ -133,9 +181,17 @@ describe('admin API', () => {
     });
 
     it('exposes active trunks to Asterisk through the realtime views, with port matching for identify', async () => {
-      const trunk = (await api.post('/api/pbx/trunks', { name: `view-${uniqueNumber()}`, host: '127.0.0.1', port: 5999 }).expect(201)).body.data;
-      const endpoint = await db.query('SELECT transport, context, aors FROM ps_endpoints WHERE id = $1', [`trunk-${trunk.id}`]);
-      expect(endpoint.rows[0]).toEqual({ transport: 'transport-udp', context: 'pbx-from-trunk', aors: `trunk-${trunk.id}` });
+      const trunk = (
+        await api.post('/api/pbx/trunks', { name: `view-${uniqueNumber()}`, host: '127.0.0.1', port: 5999 }).expect(201)
+      ).body.data;
+      const endpoint = await db.query('SELECT transport, context, aors FROM ps_endpoints WHERE id = $1', [
+        `trunk-${trunk.id}`,
+      ]);
+      expect(endpoint.rows[0]).toEqual({
+        transport: 'transport-udp',
+        context: 'pbx-from-trunk',
+        aors: `trunk-${trunk.id}`,
+      });
       const identify = await db.query('SELECT match FROM ps_endpoint_id_ips WHERE id = $1', [`trunk-${trunk.id}`]);
       expect(identify.rows[0].match).toBe('127.0.0.1:5999');
       await api.patch(`/api/pbx/trunks/${trunk.id}`, { status: 'disabled' }).expect(200);
@@ -146,26 +202,166 @@ describe('admin API', () => {
   describe('bad and hostile input: 4xx naming the field, no row written, never a 5xx', () => {
     const long = 'x'.repeat(10_000);
     const cases: Array<{ name: string; path: string; table: string; body: unknown; status: number; field?: string }> = [
-      { name: 'number as an integer', path: '/api/pbx/extensions', table: 'extensions', body: { number: 1001, password: 'password-1' }, status: 422, field: 'number' },
-      { name: 'letters in number', path: '/api/pbx/extensions', table: 'extensions', body: { number: '10a1', password: 'password-1' }, status: 422, field: 'number' },
-      { name: 'short password', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5551', password: 'short' }, status: 422, field: 'password' },
-      { name: 'CRLF in display_name', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5552', password: 'password-1', display_name: 'Eve\r\nX-Injected: 1' }, status: 422, field: 'display_name' },
-      { name: 'quote in display_name', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5553', password: 'password-1', display_name: 'Eve" <sip:evil>' }, status: 422, field: 'display_name' },
-      { name: 'oversized display_name', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5554', password: 'password-1', display_name: long }, status: 422, field: 'display_name' },
-      { name: 'unknown field', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5555', password: 'password-1', is_admin: true }, status: 422, field: 'is_admin' },
-      { name: 'null password', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5556', password: null }, status: 422, field: 'password' },
-      { name: 'bad status', path: '/api/pbx/extensions', table: 'extensions', body: { number: '5557', password: 'password-1', status: 'root' }, status: 422, field: 'status' },
-      { name: 'array body', path: '/api/pbx/extensions', table: 'extensions', body: [{ number: '5558', password: 'password-1' }], status: 422, field: 'body' },
-      { name: 'trunk name too long', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'n'.repeat(101), host: 'example.org' }, status: 422, field: 'name' },
-      { name: 'CRLF in trunk host', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'crlf', host: 'example.org\r\nVia: x' }, status: 422, field: 'host' },
-      { name: 'SIP URI in host', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'uri', host: 'sip:evil@example.org;transport=tcp' }, status: 422, field: 'host' },
-      { name: 'port as string', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'port', host: 'example.org', port: '5060' }, status: 422, field: 'port' },
-      { name: 'port out of range', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'port2', host: 'example.org', port: 70000 }, status: 422, field: 'port' },
-      { name: 'bad transport', path: '/api/pbx/trunks', table: 'trunks', body: { name: 'tls', host: 'example.org', transport: 'tls' }, status: 422, field: 'transport' },
-      { name: 'caller id with letters', path: '/api/pbx/caller-ids', table: 'caller_ids', body: { number: '02a8' }, status: 422, field: 'number' },
-      { name: 'trunk_id as string', path: '/api/pbx/caller-ids', table: 'caller_ids', body: { number: '0281111', trunk_id: '1' }, status: 422, field: 'trunk_id' },
-      { name: 'bad scope', path: '/api/pbx/tokens', table: 'api_tokens', body: { name: 'x', scopes: ['root'] }, status: 422, field: 'scopes' },
-      { name: 'empty scopes', path: '/api/pbx/tokens', table: 'api_tokens', body: { name: 'x', scopes: [] }, status: 422, field: 'scopes' },
+      {
+        name: 'number as an integer',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: 1001, password: 'password-1' },
+        status: 422,
+        field: 'number',
+      },
+      {
+        name: 'letters in number',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '10a1', password: 'password-1' },
+        status: 422,
+        field: 'number',
+      },
+      {
+        name: 'short password',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5551', password: 'short' },
+        status: 422,
+        field: 'password',
+      },
+      {
+        name: 'CRLF in display_name',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5552', password: 'password-1', display_name: 'Eve\r\nX-Injected: 1' },
+        status: 422,
+        field: 'display_name',
+      },
+      {
+        name: 'quote in display_name',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5553', password: 'password-1', display_name: 'Eve" <sip:evil>' },
+        status: 422,
+        field: 'display_name',
+      },
+      {
+        name: 'oversized display_name',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5554', password: 'password-1', display_name: long },
+        status: 422,
+        field: 'display_name',
+      },
+      {
+        name: 'unknown field',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5555', password: 'password-1', is_admin: true },
+        status: 422,
+        field: 'is_admin',
+      },
+      {
+        name: 'null password',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5556', password: null },
+        status: 422,
+        field: 'password',
+      },
+      {
+        name: 'bad status',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5557', password: 'password-1', status: 'root' },
+        status: 422,
+        field: 'status',
+      },
+      {
+        name: 'array body',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: [{ number: '5558', password: 'password-1' }],
+        status: 422,
+        field: 'body',
+      },
+      {
+        name: 'trunk name too long',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'n'.repeat(101), host: 'example.org' },
+        status: 422,
+        field: 'name',
+      },
+      {
+        name: 'CRLF in trunk host',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'crlf', host: 'example.org\r\nVia: x' },
+        status: 422,
+        field: 'host',
+      },
+      {
+        name: 'SIP URI in host',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'uri', host: 'sip:evil@example.org;transport=tcp' },
+        status: 422,
+        field: 'host',
+      },
+      {
+        name: 'port as string',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'port', host: 'example.org', port: '5060' },
+        status: 422,
+        field: 'port',
+      },
+      {
+        name: 'port out of range',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'port2', host: 'example.org', port: 70000 },
+        status: 422,
+        field: 'port',
+      },
+      {
+        name: 'bad transport',
+        path: '/api/pbx/trunks',
+        table: 'trunks',
+        body: { name: 'tls', host: 'example.org', transport: 'tls' },
+        status: 422,
+        field: 'transport',
+      },
+      {
+        name: 'caller id with letters',
+        path: '/api/pbx/caller-ids',
+        table: 'caller_ids',
+        body: { number: '02a8' },
+        status: 422,
+        field: 'number',
+      },
+      {
+        name: 'trunk_id as string',
+        path: '/api/pbx/caller-ids',
+        table: 'caller_ids',
+        body: { number: '0281111', trunk_id: '1' },
+        status: 422,
+        field: 'trunk_id',
+      },
+      {
+        name: 'bad scope',
+        path: '/api/pbx/tokens',
+        table: 'api_tokens',
+        body: { name: 'x', scopes: ['root'] },
+        status: 422,
+        field: 'scopes',
+      },
+      {
+        name: 'empty scopes',
+        path: '/api/pbx/tokens',
+        table: 'api_tokens',
+        body: { name: 'x', scopes: [] },
+        status: 422,
+        field: 'scopes',
+      },
     ];
 
     it.each(cases)('$name → $status', async ({ path, table, body, status, field }) => {
@@ -178,11 +374,25 @@ describe('admin API', () => {
 
     it('malformed JSON is 400 invalid_json, a huge body 413, a non-JSON body 422', async () => {
       const before = await count('extensions');
-      const bad = await api.http().post('/api/pbx/extensions').set('Authorization', `Bearer ${api.adminToken}`).set('Content-Type', 'application/json').send('{"number": "1001",').expect(400);
+      const bad = await api
+        .http()
+        .post('/api/pbx/extensions')
+        .set('Authorization', `Bearer ${api.adminToken}`)
+        .set('Content-Type', 'application/json')
+        .send('{"number": "1001",')
+        .expect(400);
       expect(bad.body.error.code).toBe('invalid_json');
-      const huge = await api.post('/api/pbx/extensions', { number: '5559', password: 'password-1', display_name: 'x'.repeat(200_000) }).expect(413);
+      const huge = await api
+        .post('/api/pbx/extensions', { number: '5559', password: 'password-1', display_name: 'x'.repeat(200_000) })
+        .expect(413);
       expect(huge.body.error.code).toBe('payload_too_large');
-      const text = await api.http().post('/api/pbx/extensions').set('Authorization', `Bearer ${api.adminToken}`).set('Content-Type', 'text/plain').send('number=1001').expect(422);
+      const text = await api
+        .http()
+        .post('/api/pbx/extensions')
+        .set('Authorization', `Bearer ${api.adminToken}`)
+        .set('Content-Type', 'text/plain')
+        .send('number=1001')
+        .expect(422);
       expect(text.body.error.details[0].field).toBe('body');
       expect(await count('extensions')).toBe(before);
     });
@@ -210,7 +420,15 @@ describe('admin API', () => {
     it('serves the OpenAPI document at /docs', async () => {
       await api.http().get('/docs').expect(200);
       const document = await api.http().get('/docs/openapi.json').expect(200);
-      expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/api/pbx/extensions', '/api/pbx/trunks/{id}', '/api/pbx/caller-ids', '/api/pbx/tokens', '/health']));
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/pbx/extensions',
+          '/api/pbx/trunks/{id}',
+          '/api/pbx/caller-ids',
+          '/api/pbx/tokens',
+          '/health',
+        ]),
+      );
     });
   });
 });

@@ -52,16 +52,26 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
     ...extra,
   });
   const cli = async (command: string): Promise<string> =>
-    (await execFileAsync('chroot', [root, '/usr/sbin/asterisk', '-C', `${inside}/instance/etc/asterisk.conf`, '-rx', command], { timeout: 10_000, env: { PATH } })).stdout;
+    (
+      await execFileAsync(
+        'chroot',
+        [root, '/usr/sbin/asterisk', '-C', `${inside}/instance/etc/asterisk.conf`, '-rx', command],
+        { timeout: 10_000, env: { PATH } },
+      )
+    ).stdout;
 
   beforeAll(async () => {
     hostDir = fs.mkdtempSync(path.join(root, 'tmp', 'pbx-entrypoint-test-'));
     inside = `/${path.relative(root, hostDir)}`;
-    for (const file of ['docker-entrypoint.sh', 'render.sh', 'defaults.env']) fs.copyFileSync(path.join(ASTERISK_DIR, file), path.join(hostDir, file));
+    for (const file of ['docker-entrypoint.sh', 'render.sh', 'defaults.env'])
+      fs.copyFileSync(path.join(ASTERISK_DIR, file), path.join(hostDir, file));
     fs.chmodSync(path.join(hostDir, 'docker-entrypoint.sh'), 0o755);
     fs.cpSync(path.join(ASTERISK_DIR, 'templates'), path.join(hostDir, 'templates'), { recursive: true });
 
-    asterisk = spawn('chroot', [root, `${inside}/docker-entrypoint.sh`], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    asterisk = spawn('chroot', [root, `${inside}/docker-entrypoint.sh`], {
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     asterisk.stdout?.on('data', (chunk) => (output += chunk));
     asterisk.stderr?.on('data', (chunk) => (output += chunk));
     exit = new Promise((resolve) => asterisk.once('exit', (code) => resolve(code)));
@@ -92,7 +102,9 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
     expect(output).toContain(`files into ${inside}/instance/etc (SIP 127.0.0.1:${ports.sip}`);
     expect(await cli('core show version')).toMatch(/^Asterisk 22\./);
     // exec all the way: the process started is Asterisk itself, so SIGTERM reaches it
-    expect(fs.readFileSync(path.join(hostDir, 'instance', 'run', 'asterisk.pid'), 'utf8').trim()).toBe(String(asterisk.pid));
+    expect(fs.readFileSync(path.join(hostDir, 'instance', 'run', 'asterisk.pid'), 'utf8').trim()).toBe(
+      String(asterisk.pid),
+    );
     const environ = fs.readFileSync(`/proc/${asterisk.pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`SIP_PORT=${ports.sip}`);
     expect(environ).toContain('SIP_REALM=pbx'); // from defaults.env
@@ -104,7 +116,9 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
 
   it('ARI accepts the password with its ";" and refuses what precedes the ";"', async () => {
     const info = (password: string) =>
-      fetch(`http://127.0.0.1:${ports.ari}/ari/asterisk/info`, { headers: { Authorization: `Basic ${Buffer.from(`pbx:${password}`).toString('base64')}` } }).then((r) => r.status);
+      fetch(`http://127.0.0.1:${ports.ari}/ari/asterisk/info`, {
+        headers: { Authorization: `Basic ${Buffer.from(`pbx:${password}`).toString('base64')}` },
+      }).then((r) => r.status);
     expect(await info(ARI_PASSWORD)).toBe(200);
     expect(await info('ari')).toBe(401);
   });
@@ -116,8 +130,12 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
 
   it('refuses a password with a line break, naming it without printing it, before starting anything', async () => {
     const { code, stdout, stderr } = await new Promise<{ code: unknown; stdout: string; stderr: string }>((resolve) =>
-      execFile('chroot', [root, `${inside}/docker-entrypoint.sh`], { env: env({ INSTANCE_DIR: `${inside}/refused`, ARI_PASSWORD: 'first-line\nsecond-line' }) }, (error, out, err) =>
-        resolve({ code: error ? (error as { code?: unknown }).code : 0, stdout: out, stderr: err }),
+      execFile(
+        'chroot',
+        [root, `${inside}/docker-entrypoint.sh`],
+        { env: env({ INSTANCE_DIR: `${inside}/refused`, ARI_PASSWORD: 'first-line\nsecond-line' }) },
+        (error, out, err) =>
+          resolve({ code: error ? (error as { code?: unknown }).code : 0, stdout: out, stderr: err }),
       ),
     );
     expect(code).toBe(1);
@@ -129,7 +147,10 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
   it('stops on SIGTERM (what docker stop sends)', async () => {
     asterisk.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exit, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 15_000)))]);
+    const code = await Promise.race([
+      exit,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 15_000))),
+    ]);
     clearTimeout(timer);
     expect(code).toBe(0);
     expect(output).toContain('Asterisk cleanly ending');

@@ -7,7 +7,11 @@ import { SipPeer, sleep, waitUntil } from './harness/sip-peer';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
 import { startTestWorker, WorkerLog } from './harness/worker';
 
-const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '1000', WEBHOOK_POLL_INTERVAL_MS: '100' };
+const FAST_RETRIES = {
+  WEBHOOK_BACKOFF_BASE_MS: '200',
+  WEBHOOK_BACKOFF_CAP_MS: '1000',
+  WEBHOOK_POLL_INTERVAL_MS: '100',
+};
 
 /**
  * What a CRM receives for real calls: the Zorio webhook sequence, signed per Standard Webhooks,
@@ -27,13 +31,28 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     worker = await startTestWorker(FAST_RETRIES, workerLog);
     peer = await SipPeer.connect(api.context);
     receiver = await WebhookReceiver.start();
-    trunkId = (await api.post('/api/pbx/trunks', { name: `wh-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data.id;
+    trunkId = (
+      await api
+        .post('/api/pbx/trunks', {
+          name: `wh-carrier-${uniqueNumber()}`,
+          host: '127.0.0.1',
+          port: api.context.peer.carrierPort,
+        })
+        .expect(201)
+    ).body.data.id;
     agentNumber = uniqueNumber();
     const password = `pw-${agentNumber}-x`;
     await api.post('/api/pbx/extensions', { number: agentNumber, password }).expect(201);
     await peer.addPhone(agentNumber, password);
     await peer.waitRegistration(agentNumber, 'Registered');
-    await waitUntil(async () => (await api.get('/api/pbx/extensions')).body.data.some((e: { number: string; registered: boolean }) => e.number === agentNumber && e.registered), 5_000, 'registered');
+    await waitUntil(
+      async () =>
+        (await api.get('/api/pbx/extensions')).body.data.some(
+          (e: { number: string; registered: boolean }) => e.number === agentNumber && e.registered,
+        ),
+      5_000,
+      'registered',
+    );
   });
 
   afterAll(async () => {
@@ -44,7 +63,12 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
   });
 
   async function subscribe(path: string): Promise<string> {
-    const created = await api.post('/api/pbx/webhooks', { url: receiver.url(path), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] }).expect(201);
+    const created = await api
+      .post('/api/pbx/webhooks', {
+        url: receiver.url(path),
+        events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'],
+      })
+      .expect(201);
     expect(created.body.data.secret).toMatch(/^whsec_/);
     return created.body.data.secret;
   }
@@ -53,21 +77,40 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     const customer = `09${uniqueNumber()}`;
     peer.setBehavior(`phone-${agentNumber}`, { kind: 'answer', afterMs: 100 });
     peer.setBehavior(customer, { kind: 'answer', afterMs: customerAnswersAfterMs });
-    const response = await api.post('/api/pbx/calls/click-to-call', { from_extension: agentNumber, to_phone: customer, trunk_id: trunkId }, await api.newToken()).expect(202);
+    const response = await api
+      .post(
+        '/api/pbx/calls/click-to-call',
+        { from_extension: agentNumber, to_phone: customer, trunk_id: trunkId },
+        await api.newToken(),
+      )
+      .expect(202);
     return { uuid: response.body.data.call_uuid, customer };
   }
 
   const eventsOf = (requests: ReceivedRequest[], uuid: string) =>
-    requests.filter((r) => r.answered === 200).map((r) => JSON.parse(r.body)).filter((e) => e.call_uuid === uuid);
+    requests
+      .filter((r) => r.answered === 200)
+      .map((r) => JSON.parse(r.body))
+      .filter((e) => e.call_uuid === uuid);
 
-  const EXPECTED = ['pbx.call.ringing:a', 'pbx.call.answered:a', 'pbx.call.answered:b', 'pbx.call.hangup:b', 'pbx.cdr.created:a'];
+  const EXPECTED = [
+    'pbx.call.ringing:a',
+    'pbx.call.answered:a',
+    'pbx.call.answered:b',
+    'pbx.call.hangup:b',
+    'pbx.cdr.created:a',
+  ];
 
   it('an answered call gives ringing(A) → answered(A) → answered(B) → hangup → cdr.created, signed and verifiable', async () => {
     const since = Date.now();
     const secret = await subscribe('/crm-a');
     const { uuid, customer } = await placeAnsweredCall();
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
     await peer.hangup(atCarrier.channelId);
 
     const requests = await receiver.waitFor('/crm-a', (r) => eventsOf(r, uuid).length >= 5);
@@ -81,7 +124,12 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
       expect(() => webhook.verify(request.body, request.headers)).not.toThrow();
       expect(request.headers['webhook-id']).toBe(JSON.parse(request.body).id);
     }
-    expect(() => new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).verify(requests[0].body, requests[0].headers)).toThrow();
+    expect(() =>
+      new Webhook('whsec_' + Buffer.from('x'.repeat(24)).toString('base64')).verify(
+        requests[0].body,
+        requests[0].headers,
+      ),
+    ).toThrow();
     expect(workerLog.errorsSince(since)).toEqual([]); // a happy path logs no error
   });
 
@@ -90,19 +138,32 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     // the customer rings 1.5 s first, so a billsec counted from the start (or the agent's answer) is off by more than rounding
     const { uuid, customer } = await placeAnsweredCall(1_500);
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
     await sleep(2_500);
     await peer.hangup(atCarrier.channelId);
 
     const requests = await receiver.waitFor('/crm-billsec', (r) => eventsOf(r, uuid).length >= 5);
     const events = eventsOf(requests, uuid);
     const [answeredB, hangup, created] = [events[2], events[3], events[4]];
-    expect([answeredB.type, answeredB.leg, hangup.type, created.type]).toEqual(['pbx.call.answered', 'b', 'pbx.call.hangup', 'pbx.cdr.created']);
+    expect([answeredB.type, answeredB.leg, hangup.type, created.type]).toEqual([
+      'pbx.call.answered',
+      'b',
+      'pbx.call.hangup',
+      'pbx.cdr.created',
+    ]);
     const row = (await api.get(`/api/pbx/cdrs?phone=${customer}`, await api.newToken()).expect(200)).body.data;
     expect(row).toHaveLength(1);
     const cdr = cdrTimes(row[0]);
     expect(created.cdr).toEqual(cdr);
-    expect(cdr).toMatchObject({ disposition: 'ANSWERED', answered_at: answeredB.occurred_at, ended_at: hangup.occurred_at });
+    expect(cdr).toMatchObject({
+      disposition: 'ANSWERED',
+      answered_at: answeredB.occurred_at,
+      ended_at: hangup.occurred_at,
+    });
     expect(cdr.billsec).toBeGreaterThanOrEqual(2);
     expectBillsec(cdr);
   });
@@ -111,11 +172,17 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     await subscribe('/crm-bytes');
     const { uuid, customer } = await placeAnsweredCall();
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
     await peer.hangup(atCarrier.channelId);
 
     const requests = await receiver.waitFor('/crm-bytes', (r) => eventsOf(r, uuid).length >= 5);
-    const stored: Array<{ id: string; payload: unknown }> = await api.app.get(DataSource).query('SELECT id, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [uuid]);
+    const stored: Array<{ id: string; payload: unknown }> = await api.app
+      .get(DataSource)
+      .query('SELECT id, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [uuid]);
     expect(stored).toHaveLength(5);
     const delivered = new Map(requests.filter((r) => r.answered === 200).map((r) => [r.headers['webhook-id'], r.body]));
     for (const { id, payload } of stored) expect(delivered.get(id)).toBe(JSON.stringify(payload));
@@ -127,10 +194,22 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     receiver.respond('/crm-down', () => (up ? { status: 200 } : { status: 503 }));
     const { uuid, customer } = await placeAnsweredCall();
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
     await peer.hangup(atCarrier.channelId);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 15_000, 'ended');
-    await waitUntil(() => receiver.on('/crm-down').filter((r) => r.answered === 503).length >= 3, 10_000, 'failed attempts');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended',
+      15_000,
+      'ended',
+    );
+    await waitUntil(
+      () => receiver.on('/crm-down').filter((r) => r.answered === 503).length >= 3,
+      10_000,
+      'failed attempts',
+    );
     up = true;
 
     const requests = await receiver.waitFor('/crm-down', (r) => eventsOf(r, uuid).length >= 5, 20_000);
@@ -146,19 +225,33 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
     await subscribe('/crm-restart');
     const { uuid, customer } = await placeAnsweredCall();
     const atCarrier = await peer.waitForCall((c) => c.exten === customer);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
 
     await worker.close(); // the worker goes away with the call bridged
     await peer.hangup(atCarrier.channelId); // the customer hangs up meanwhile: nobody ends the agent's leg
     await new Promise((resolve) => setTimeout(resolve, 500));
     worker = await startTestWorker(FAST_RETRIES);
 
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 20_000, 'ended after restart');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended',
+      20_000,
+      'ended after restart',
+    );
     const agentLeg = peer.calls.find((c) => c.exten === `phone-${agentNumber}` && c.answered && !c.ended);
     expect(agentLeg).toBeUndefined(); // the agent was hung up by the re-adopting worker
     const requests = await receiver.waitFor('/crm-restart', (r) => eventsOf(r, uuid).length >= 5, 20_000);
     const delivered = eventsOf(requests, uuid);
-    expect(delivered.map((e) => e.type)).toEqual(['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created']);
+    expect(delivered.map((e) => e.type)).toEqual([
+      'pbx.call.ringing',
+      'pbx.call.answered',
+      'pbx.call.answered',
+      'pbx.call.hangup',
+      'pbx.cdr.created',
+    ]);
     expect(new Set(delivered.map((e) => e.id)).size).toBe(5);
     const call = (await api.get(`/api/pbx/calls/${uuid}`)).body.data;
     expect(call.disposition).toBe('ANSWERED');

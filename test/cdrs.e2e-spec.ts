@@ -20,7 +20,16 @@ describe('GET /api/pbx/cdrs', () => {
       await db.query(
         `INSERT INTO cdrs (call_uuid, from_extension, to_phone, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
          VALUES ($1, $2, $3, $2, 'direct_gateway', $4, $5, 30, $6, $7, $8)`,
-        [randomUUID(), extension, i % 5 === 0 ? '0900000005' : '0911111111', started, new Date(started.getTime() + 30_000), i % 2 ? 20 : 0, i % 2 ? 'ANSWERED' : 'NO ANSWER', randomUUID()],
+        [
+          randomUUID(),
+          extension,
+          i % 5 === 0 ? '0900000005' : '0911111111',
+          started,
+          new Date(started.getTime() + 30_000),
+          i % 2 ? 20 : 0,
+          i % 2 ? 'ANSWERED' : 'NO ANSWER',
+          randomUUID(),
+        ],
       );
     }
   });
@@ -52,9 +61,13 @@ describe('GET /api/pbx/cdrs', () => {
     const to = new Date(base + 20 * 60_000).toISOString();
     const range = await api.get(`/api/pbx/cdrs?${new URLSearchParams({ extension, from, to })}`, token).expect(200);
     expect(range.body.data).toHaveLength(10);
-    const phone = await api.get(`/api/pbx/cdrs?${new URLSearchParams({ extension, phone: '0900000005' })}`, token).expect(200);
+    const phone = await api
+      .get(`/api/pbx/cdrs?${new URLSearchParams({ extension, phone: '0900000005' })}`, token)
+      .expect(200);
     expect(phone.body.data).toHaveLength(5);
-    const answered = await api.get(`/api/pbx/cdrs?${new URLSearchParams({ extension, disposition: 'ANSWERED' })}`, token).expect(200);
+    const answered = await api
+      .get(`/api/pbx/cdrs?${new URLSearchParams({ extension, disposition: 'ANSWERED' })}`, token)
+      .expect(200);
     expect(answered.body.data).toHaveLength(12);
     expect(answered.body.data.every((c: { disposition: string }) => c.disposition === 'ANSWERED')).toBe(true);
   });
@@ -68,7 +81,9 @@ describe('GET /api/pbx/cdrs', () => {
     ['phone', { phone: "0'; DROP TABLE cdrs;--" }],
     ['unknown', { unknown: '1' }],
   ])('a bad %s is a 422 naming it', async (field, query) => {
-    const response = await api.get(`/api/pbx/cdrs?${new URLSearchParams(query as Record<string, string>)}`, token).expect(422);
+    const response = await api
+      .get(`/api/pbx/cdrs?${new URLSearchParams(query as Record<string, string>)}`, token)
+      .expect(422);
     expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 });

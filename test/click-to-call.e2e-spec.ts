@@ -26,11 +26,22 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
   beforeAll(async () => {
     // short ring timeouts keep the no-answer paths quick
     api = await startTestApi({ RING_TIMEOUT: '6' });
-    worker = await startTestWorker({ RING_TIMEOUT: '6', CUSTOMER_RING_TIMEOUT: '6', TRUNK_RESPONSE_TIMEOUT: '2' }, workerLog);
+    worker = await startTestWorker(
+      { RING_TIMEOUT: '6', CUSTOMER_RING_TIMEOUT: '6', TRUNK_RESPONSE_TIMEOUT: '2' },
+      workerLog,
+    );
     peer = await SipPeer.connect(api.context);
     db = new Client({ connectionString: api.context.databaseUrl });
     await db.connect();
-    trunk = (await api.post('/api/pbx/trunks', { name: `carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data;
+    trunk = (
+      await api
+        .post('/api/pbx/trunks', {
+          name: `carrier-${uniqueNumber()}`,
+          host: '127.0.0.1',
+          port: api.context.peer.carrierPort,
+        })
+        .expect(201)
+    ).body.data;
     await waitUntil(async () => (await api.http().get('/health')).status === 200, 10_000, 'health');
     tokens = await Promise.all(Array.from({ length: 40 }, () => api.newToken()));
   });
@@ -45,27 +56,38 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
   async function agent(fields: Record<string, unknown> = {}): Promise<{ id: number; number: string }> {
     const number = uniqueNumber();
     const password = `pw-${number}-secret`;
-    const created = await api.post('/api/pbx/extensions', { number, password, display_name: `Agent ${number}`, ...fields }).expect(201);
+    const created = await api
+      .post('/api/pbx/extensions', { number, password, display_name: `Agent ${number}`, ...fields })
+      .expect(201);
     await peer.addPhone(number, password);
     await peer.waitRegistration(number, 'Registered');
-    await waitUntil(async () => (await api.get(`/api/pbx/extensions/${created.body.data.id}`)).body.data.registered === true, 5_000, 'registered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/extensions/${created.body.data.id}`)).body.data.registered === true,
+      5_000,
+      'registered',
+    );
     return { id: created.body.data.id, number };
   }
 
   /** every click-to-call gets its own token: the budget is 10 requests a minute per token */
   let tokens: string[] = [];
   let nextToken = 0;
-  const clickToCall = (body: unknown, token?: string) => api.post('/api/pbx/calls/click-to-call', body, token ?? tokens[nextToken++ % tokens.length]);
-  const getCall = async (uuid: string): Promise<CallView> => (await api.get(`/api/pbx/calls/${uuid}`).expect(200)).body.data;
+  const clickToCall = (body: unknown, token?: string) =>
+    api.post('/api/pbx/calls/click-to-call', body, token ?? tokens[nextToken++ % tokens.length]);
+  const getCall = async (uuid: string): Promise<CallView> =>
+    (await api.get(`/api/pbx/calls/${uuid}`).expect(200)).body.data;
   /** The CDR row and the pbx.cdr.created event stored for the CRM agree, and billsec is the talk time. */
   async function expectCdrAsEvent(uuid: string): Promise<CdrTimes> {
     const row = cdrTimes((await db.query('SELECT * FROM cdrs WHERE call_uuid = $1', [uuid])).rows[0]);
-    const event = (await db.query(`SELECT payload FROM call_events WHERE call_uuid = $1 AND type = 'pbx.cdr.created'`, [uuid])).rows[0].payload;
+    const event = (
+      await db.query(`SELECT payload FROM call_events WHERE call_uuid = $1 AND type = 'pbx.cdr.created'`, [uuid])
+    ).rows[0].payload;
     expect(event.cdr).toEqual(row);
     expectBillsec(row);
     return row;
   }
-  const waitStatus = (uuid: string, status: string, timeoutMs = 15_000) => waitUntil(async () => (await getCall(uuid)).status === status, timeoutMs, `call ${status}`);
+  const waitStatus = (uuid: string, status: string, timeoutMs = 15_000) =>
+    waitUntil(async () => (await getCall(uuid)).status === status, timeoutMs, `call ${status}`);
 
   it('answered path: agent rings, answers, customer gets caller id and X- header, bridge, hangup, one CDR', async () => {
     const since = Date.now();
@@ -74,7 +96,12 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     peer.setBehavior(`phone-${number}`, { kind: 'answer', afterMs: 200 });
     peer.setBehavior(customer, { kind: 'answer', afterMs: 200 });
 
-    const response = await clickToCall({ from_extension: number, to_phone: customer, trunk_id: trunk.id, headers: { Ticket: 'T-42' } }).expect(202);
+    const response = await clickToCall({
+      from_extension: number,
+      to_phone: customer,
+      trunk_id: trunk.id,
+      headers: { Ticket: 'T-42' },
+    }).expect(202);
     expect(response.body.data).toEqual({
       call_uuid: expect.any(String),
       a_leg_uuid: expect.any(String),
@@ -100,24 +127,38 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     await waitStatus(uuid, 'ended');
     const call = await getCall(uuid);
     expect(call).toMatchObject({ disposition: 'ANSWERED', hangup_by: 'b' });
-    expect(call.events.map((e) => `${e.type}:${e.leg}`)).toEqual(['pbx.call.ringing:a', 'pbx.call.answered:a', 'pbx.call.answered:b', 'pbx.call.hangup:b', 'pbx.cdr.created:a']);
+    expect(call.events.map((e) => `${e.type}:${e.leg}`)).toEqual([
+      'pbx.call.ringing:a',
+      'pbx.call.answered:a',
+      'pbx.call.answered:b',
+      'pbx.call.hangup:b',
+      'pbx.cdr.created:a',
+    ]);
     expect(call.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
     // ARI reports ringing and answer twice (channel state and dial status): a leg keeps the first, as its event does
-    const eventAt = (type: string, leg: string) => call.events.find((e) => e.type === type && e.leg === leg)?.occurred_at;
+    const eventAt = (type: string, leg: string) =>
+      call.events.find((e) => e.type === type && e.leg === leg)?.occurred_at;
     const [legA, legB] = [call.legs.find((l) => l.leg === 'a'), call.legs.find((l) => l.leg === 'b')];
     expect({ a_ringing: legA?.ringing_at, a_answered: legA?.answered_at, b_answered: legB?.answered_at }).toEqual({
       a_ringing: eventAt('pbx.call.ringing', 'a'),
       a_answered: eventAt('pbx.call.answered', 'a'),
       b_answered: eventAt('pbx.call.answered', 'b'),
     });
-    const cdrs = await db.query('SELECT disposition, billsec, headers, b_answered_at FROM cdrs WHERE call_uuid = $1', [uuid]);
+    const cdrs = await db.query('SELECT disposition, billsec, headers, b_answered_at FROM cdrs WHERE call_uuid = $1', [
+      uuid,
+    ]);
     expect(cdrs.rows).toHaveLength(1);
     expect(cdrs.rows[0]).toMatchObject({ disposition: 'ANSWERED', headers: { Ticket: 'T-42' } });
     expect(cdrs.rows[0].b_answered_at).not.toBeNull();
     await expectCdrAsEvent(uuid);
     // a direct call names its trunk in every event, from the first
     const payloads = await db.query('SELECT payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [uuid]);
-    for (const { payload } of payloads.rows) expect(payload.call).toMatchObject({ trunk_id: trunk.id, trunk_name: trunk.name, routing_mode: 'direct_gateway' });
+    for (const { payload } of payloads.rows)
+      expect(payload.call).toMatchObject({
+        trunk_id: trunk.id,
+        trunk_name: trunk.name,
+        routing_mode: 'direct_gateway',
+      });
 
     // the worker's metrics saw the call; the API serves its own
     const workerMetrics = await (await fetch(`http://127.0.0.1:${api.context.pbx.ariPort + 2}/metrics`)).text();
@@ -141,7 +182,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const to = `09${uniqueNumber()}`;
       peer.setBehavior(`phone-${from}`, { kind: 'answer' });
       peer.setBehavior(to, { kind: 'ring' });
-      const accepted = (await clickToCall({ from_extension: from, to_phone: to, trunk_id: trunk.id, ...body }).expect(202)).body.data;
+      const accepted = (
+        await clickToCall({ from_extension: from, to_phone: to, trunk_id: trunk.id, ...body }).expect(202)
+      ).body.data;
       const atCarrier = await peer.waitForCall((c) => c.exten === to, 15_000);
       await peer.hangupAll();
       await waitStatus(accepted.call_uuid, 'ended');
@@ -161,7 +204,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     it('a caller_id from GET /api/pbx/caller-ids wins over the outbound_caller_id', async () => {
       const company = `024${uniqueNumber()}`;
       await api.post('/api/pbx/caller-ids', { number: company, label: 'Sales line', trunk_id: trunk.id }).expect(201);
-      const listed = (await api.get('/api/pbx/caller-ids', tokens[0]).expect(200)).body.data.map((c: { number: string }) => c.number);
+      const listed = (await api.get('/api/pbx/caller-ids', tokens[0]).expect(200)).body.data.map(
+        (c: { number: string }) => c.number,
+      );
       expect(listed).toContain(company); // what a CRM would offer its agent
       const { number } = await agent({ outbound_caller_id: `028${uniqueNumber()}` });
       const { accepted, atCarrier } = await placeToCarrier(number, { caller_id: company });
@@ -182,7 +227,14 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     });
 
     const place = async (body: Record<string, unknown> = {}) =>
-      (await clickToCall({ from_extension: number, to_phone: `09${uniqueNumber()}`, trunk_id: trunk.id, ...body }).expect(202)).body.data;
+      (
+        await clickToCall({
+          from_extension: number,
+          to_phone: `09${uniqueNumber()}`,
+          trunk_id: trunk.id,
+          ...body,
+        }).expect(202)
+      ).body.data;
     const ended = async (uuid: string, timeoutMs = 20_000) => {
       await waitStatus(uuid, 'ended', timeoutMs);
       const call = await getCall(uuid);
@@ -215,7 +267,10 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       peer.setBehavior(to, { kind: 'reject', cause: 'busy' });
       const call = await ended((await place({ to_phone: to })).call_uuid);
       expect(call).toMatchObject({ disposition: 'BUSY', hangup_by: 'b', hangup_cause: 17 });
-      expect(call.events.map((e) => `${e.type}:${e.leg}`).slice(0, 2)).toEqual(['pbx.call.ringing:a', 'pbx.call.answered:a']);
+      expect(call.events.map((e) => `${e.type}:${e.leg}`).slice(0, 2)).toEqual([
+        'pbx.call.ringing:a',
+        'pbx.call.answered:a',
+      ]);
     });
 
     it('customer does not answer: NO ANSWER after the customer ring timeout', async () => {
@@ -253,17 +308,41 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
 
     it('customer unreachable (nothing listens at the trunk): FAILED, agent hung up', async () => {
       peer.setBehavior(`phone-${number}`, { kind: 'answer' });
-      const dead = (await api.post('/api/pbx/trunks', { name: `dead-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort + 5 }).expect(201)).body.data;
+      const dead = (
+        await api
+          .post('/api/pbx/trunks', {
+            name: `dead-${uniqueNumber()}`,
+            host: '127.0.0.1',
+            port: api.context.peer.carrierPort + 5,
+          })
+          .expect(201)
+      ).body.data;
       const call = await ended((await place({ trunk_id: dead.id })).call_uuid, 45_000);
       expect(call).toMatchObject({ disposition: 'FAILED', hangup_by: 'b', hangup_cause: 34 });
     }, 60_000);
 
     it('default routing: longest match, strip/prepend, next trunk when the first is unavailable', async () => {
       peer.setBehavior(`phone-${number}`, { kind: 'answer' });
-      const dead = (await api.post('/api/pbx/trunks', { name: `dead2-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort + 6 }).expect(201)).body.data;
+      const dead = (
+        await api
+          .post('/api/pbx/trunks', {
+            name: `dead2-${uniqueNumber()}`,
+            host: '127.0.0.1',
+            port: api.context.peer.carrierPort + 6,
+          })
+          .expect(201)
+      ).body.data;
       const prefix = `07${String(Math.floor(Math.random() * 90) + 10)}`;
       await api.post('/api/pbx/routes', { name: `short-${prefix}`, pattern: '07', trunk_ids: [trunk.id] }).expect(201);
-      await api.post('/api/pbx/routes', { name: `long-${prefix}`, pattern: prefix, trunk_ids: [dead.id, trunk.id], strip: 1, prepend: '+84' }).expect(201);
+      await api
+        .post('/api/pbx/routes', {
+          name: `long-${prefix}`,
+          pattern: prefix,
+          trunk_ids: [dead.id, trunk.id],
+          strip: 1,
+          prepend: '+84',
+        })
+        .expect(201);
       const to = `${prefix}${uniqueNumber()}`;
       const dialled = `+84${to.slice(1)}`;
       peer.setBehavior(dialled, { kind: 'answer' });
@@ -273,17 +352,28 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const atCarrier = await peer.waitForCall((c) => c.exten === dialled);
       expect(atCarrier.callerNumber).toBe(number);
       const legs = (await api.get(`/api/pbx/calls/${accepted.call_uuid}`)).body.data.legs;
-      expect(legs.filter((l: { leg: string }) => l.leg === 'b').map((l: { trunk_id: number }) => l.trunk_id)).toEqual([dead.id, trunk.id]);
+      expect(legs.filter((l: { leg: string }) => l.leg === 'b').map((l: { trunk_id: number }) => l.trunk_id)).toEqual([
+        dead.id,
+        trunk.id,
+      ]);
 
       // the trunk that carried the call (the second: the first was unavailable) is recorded
       await peer.hangup(atCarrier.channelId);
       await ended(accepted.call_uuid);
       const used = { trunk_id: trunk.id, trunk_name: trunk.name };
-      expect((await db.query('SELECT trunk_id, trunk_name FROM cdrs WHERE call_uuid = $1', [accepted.call_uuid])).rows).toEqual([used]);
+      expect(
+        (await db.query('SELECT trunk_id, trunk_name FROM cdrs WHERE call_uuid = $1', [accepted.call_uuid])).rows,
+      ).toEqual([used]);
       expect(await getCall(accepted.call_uuid)).toMatchObject({ ...used, routing_mode: 'dialplan_default' });
-      const stored = await db.query('SELECT type, leg, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence', [accepted.call_uuid]);
-      const trunkOf = (r: { type: string; leg: string; payload: { call: { trunk_id: number | null; trunk_name: string | null } } }) =>
-        `${r.type}:${r.leg} ${r.payload.call.trunk_id} ${r.payload.call.trunk_name}`;
+      const stored = await db.query(
+        'SELECT type, leg, payload FROM call_events WHERE call_uuid = $1 ORDER BY sequence',
+        [accepted.call_uuid],
+      );
+      const trunkOf = (r: {
+        type: string;
+        leg: string;
+        payload: { call: { trunk_id: number | null; trunk_name: string | null } };
+      }) => `${r.type}:${r.leg} ${r.payload.call.trunk_id} ${r.payload.call.trunk_name}`;
       // before a B-leg exists no trunk is chosen yet
       expect(stored.rows.map(trunkOf)).toEqual([
         'pbx.call.ringing:a null null',
@@ -302,7 +392,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const number = uniqueNumber();
       await api.post('/api/pbx/extensions', { number, password: 'offline-pass-1' }).expect(201);
       const before = await callCount();
-      const response = await clickToCall({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id }).expect(409);
+      const response = await clickToCall({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id }).expect(
+        409,
+      );
       expect(response.body.error.code).toBe('extension_offline');
       expect(await callCount()).toBe(before);
     });
@@ -311,8 +403,15 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const { number } = await agent();
       const before = await callCount();
       const calls = peer.calls.length;
-      const response = await clickToCall({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, headers: { Ticket: 'T-\ud800' } }).expect(422);
-      expect(response.body.error.details).toEqual([{ field: 'headers.Ticket', message: expect.stringMatching(/Unicode/) }]);
+      const response = await clickToCall({
+        from_extension: number,
+        to_phone: '0987654321',
+        trunk_id: trunk.id,
+        headers: { Ticket: 'T-\ud800' },
+      }).expect(422);
+      expect(response.body.error.details).toEqual([
+        { field: 'headers.Ticket', message: expect.stringMatching(/Unicode/) },
+      ]);
       expect(await callCount()).toBe(before);
       expect(peer.calls.length).toBe(calls);
     });
@@ -333,7 +432,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const number = uniqueNumber();
       await api.post('/api/pbx/extensions', { number, password: 'refused-pass-1' }).expect(201);
       const before = await callCount();
-      const body = JSON.parse(JSON.stringify({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, ...override }));
+      const body = JSON.parse(
+        JSON.stringify({ from_extension: number, to_phone: '0987654321', trunk_id: trunk.id, ...override }),
+      );
       const response = await clickToCall(body).expect(422);
       expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
       expect(await callCount()).toBe(before);
@@ -357,7 +458,9 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       expect(second.body).toEqual(first.body);
       const rows = await db.query('SELECT count(*)::int AS n FROM calls WHERE from_extension = $1', [number]);
       expect(rows.rows[0].n).toBe(1);
-      const other = await clickToCall({ ...body, to_phone: '0900000000' }, token).set('Idempotency-Key', key).expect(422);
+      const other = await clickToCall({ ...body, to_phone: '0900000000' }, token)
+        .set('Idempotency-Key', key)
+        .expect(422);
       expect(other.body.error.code).toBe('idempotency_key_reused');
       await peer.hangupAll();
       await waitStatus(first.body.data.call_uuid, 'ended');

@@ -12,7 +12,11 @@ describe('health when Asterisk cannot be reached', () => {
 
   it('answers 503 naming AMI and ARI, with the database up', async () => {
     const response = await api.http().get('/health').expect(503);
-    expect(response.body.data).toEqual({ status: 'unavailable', checks: { database: 'up', ami: 'down', ari: 'down' }, down: ['ami', 'ari'] });
+    expect(response.body.data).toEqual({
+      status: 'unavailable',
+      checks: { database: 'up', ami: 'down', ari: 'down' },
+      down: ['ami', 'ari'],
+    });
   });
 
   it('reports registered: null rather than guessing when Asterisk cannot be asked', async () => {

@@ -9,7 +9,12 @@ import { WebhookReceiver } from './harness/webhook-receiver';
 import { startTestWorker } from './harness/worker';
 
 // quick retries and the shortest retry window, so a delivery to a failing receiver ends `failed`
-const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '100', WEBHOOK_BACKOFF_CAP_MS: '300', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_WINDOW_MS: '1000' };
+const FAST_RETRIES = {
+  WEBHOOK_BACKOFF_BASE_MS: '100',
+  WEBHOOK_BACKOFF_CAP_MS: '300',
+  WEBHOOK_POLL_INTERVAL_MS: '100',
+  WEBHOOK_RETRY_WINDOW_MS: '1000',
+};
 
 interface SendOptions {
   body?: unknown;
@@ -48,7 +53,11 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
   });
 
   /** Sends a request, checks its answer against the document and returns it. */
-  async function send(method: 'get' | 'post' | 'patch' | 'delete', url: string, options: SendOptions = {}): Promise<request.Response> {
+  async function send(
+    method: 'get' | 'post' | 'patch' | 'delete',
+    url: string,
+    options: SendOptions = {},
+  ): Promise<request.Response> {
     let test = api.http()[method](url);
     if (options.token !== null) test = test.set('Authorization', `Bearer ${options.token ?? api.adminToken}`);
     if (options.headers) test = test.set(options.headers);
@@ -57,7 +66,10 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
     const response = await test;
     const contentType = response.headers['content-type'] as string | undefined;
     const body = contentType?.startsWith('text/plain') ? response.text : response.body;
-    expect({ request: `${method.toUpperCase()} ${url}`, problems: contract.check(method, url, response.status, contentType, body) }).toEqual({
+    expect({
+      request: `${method.toUpperCase()} ${url}`,
+      problems: contract.check(method, url, response.status, contentType, body),
+    }).toEqual({
       request: `${method.toUpperCase()} ${url}`,
       problems: [],
     });
@@ -72,59 +84,113 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
   it('admin resources: answers and errors as documented', async () => {
     const calls = await api.newToken(['calls']);
     const n = uniqueNumber();
-    const trunk = (await send('post', '/api/pbx/trunks', { body: { name: `oa-${n}`, host: 'sip.example.net', username: 'u1', password: 'secret-1' } })).body.data;
+    const trunk = (
+      await send('post', '/api/pbx/trunks', {
+        body: { name: `oa-${n}`, host: 'sip.example.net', username: 'u1', password: 'secret-1' },
+      })
+    ).body.data;
     await send('get', '/api/pbx/trunks');
     await send('get', `/api/pbx/trunks/${trunk.id}`);
     await send('patch', `/api/pbx/trunks/${trunk.id}`, { body: { port: 5070 } });
-    expect((await send('post', '/api/pbx/trunks', { body: { name: `oa-${n}`, host: 'sip.example.net' } })).status).toBe(409);
+    expect((await send('post', '/api/pbx/trunks', { body: { name: `oa-${n}`, host: 'sip.example.net' } })).status).toBe(
+      409,
+    );
 
-    const extension = (await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1', outbound_caller_id: '0281234567' } })).body.data;
+    const extension = (
+      await send('post', '/api/pbx/extensions', {
+        body: { number: n, password: 'password-1', outbound_caller_id: '0281234567' },
+      })
+    ).body.data;
     await send('get', '/api/pbx/extensions');
     await send('get', `/api/pbx/extensions/${extension.id}`);
-    await send('patch', `/api/pbx/extensions/${extension.id}`, { body: { display_name: 'Contract', outbound_caller_id: null } });
-    expect((await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1' } })).status).toBe(409);
+    await send('patch', `/api/pbx/extensions/${extension.id}`, {
+      body: { display_name: 'Contract', outbound_caller_id: null },
+    });
+    expect((await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1' } })).status).toBe(
+      409,
+    );
     expect((await send('post', '/api/pbx/extensions', { body: { number: 'x', password: 1 } })).status).toBe(422);
     expect((await send('post', '/api/pbx/extensions', { raw: '{"number": ' })).status).toBe(400);
-    expect((await send('post', '/api/pbx/extensions', { raw: JSON.stringify({ display_name: 'x'.repeat(70_000) }) })).status).toBe(413);
+    expect(
+      (await send('post', '/api/pbx/extensions', { raw: JSON.stringify({ display_name: 'x'.repeat(70_000) }) })).status,
+    ).toBe(413);
     expect((await send('get', '/api/pbx/extensions/999999999')).status).toBe(404);
     expect((await send('get', '/api/pbx/extensions', { token: null })).status).toBe(401);
     expect((await send('get', '/api/pbx/extensions', { token: calls })).status).toBe(403);
 
-    const callerId = (await send('post', '/api/pbx/caller-ids', { body: { number: `028${n}`, label: 'Hotline', trunk_id: trunk.id } })).body.data;
+    const callerId = (
+      await send('post', '/api/pbx/caller-ids', { body: { number: `028${n}`, label: 'Hotline', trunk_id: trunk.id } })
+    ).body.data;
     await send('get', '/api/pbx/caller-ids', { token: calls });
     expect((await send('delete', `/api/pbx/trunks/${trunk.id}`)).status).toBe(409);
 
-    const route = (await send('post', '/api/pbx/routes', { body: { name: `oa-${n}`, pattern: `7${n}`, trunk_ids: [trunk.id] } })).body.data;
+    const route = (
+      await send('post', '/api/pbx/routes', { body: { name: `oa-${n}`, pattern: `7${n}`, trunk_ids: [trunk.id] } })
+    ).body.data;
     await send('get', '/api/pbx/routes');
     await send('get', `/api/pbx/routes/${route.id}`);
     await send('patch', `/api/pbx/routes/${route.id}`, { body: { strip: 1, prepend: '+84' } });
 
-    const token = (await send('post', '/api/pbx/tokens', { body: { name: 'contract', scopes: ['calls'], extensions: [n], trunk_ids: [trunk.id], max_concurrent_calls: 2 } })).body.data;
+    const token = (
+      await send('post', '/api/pbx/tokens', {
+        body: { name: 'contract', scopes: ['calls'], extensions: [n], trunk_ids: [trunk.id], max_concurrent_calls: 2 },
+      })
+    ).body.data;
     await send('get', '/api/pbx/tokens');
 
-    for (const url of [`/api/pbx/routes/${route.id}`, `/api/pbx/caller-ids/${callerId.id}`, `/api/pbx/trunks/${trunk.id}`, `/api/pbx/extensions/${extension.id}`, `/api/pbx/tokens/${token.id}`]) {
+    for (const url of [
+      `/api/pbx/routes/${route.id}`,
+      `/api/pbx/caller-ids/${callerId.id}`,
+      `/api/pbx/trunks/${trunk.id}`,
+      `/api/pbx/extensions/${extension.id}`,
+      `/api/pbx/tokens/${token.id}`,
+    ]) {
       expect((await send('delete', url)).status).toBe(204);
     }
   });
 
   it('a call: click-to-call, the call, its CDR, webhook deliveries and a redelivery', async () => {
-    const trunkId = (await send('post', '/api/pbx/trunks', { body: { name: `oa-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort } })).body.data.id;
+    const trunkId = (
+      await send('post', '/api/pbx/trunks', {
+        body: { name: `oa-carrier-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort },
+      })
+    ).body.data.id;
     const agent = uniqueNumber();
     const password = `pw-${agent}-x`;
     const extensionId = (await send('post', '/api/pbx/extensions', { body: { number: agent, password } })).body.data.id;
-    const offline = await send('post', '/api/pbx/calls/click-to-call', { body: { from_extension: agent, to_phone: '0912345678', trunk_id: trunkId }, token: await api.newToken() });
+    const offline = await send('post', '/api/pbx/calls/click-to-call', {
+      body: { from_extension: agent, to_phone: '0912345678', trunk_id: trunkId },
+      token: await api.newToken(),
+    });
     expect(offline.body.error?.code).toBe('extension_offline');
-    expect((await send('post', '/api/pbx/calls/click-to-call', { body: { from_extension: '999', to_phone: '0912345678' }, token: await api.newToken() })).status).toBe(422);
+    expect(
+      (
+        await send('post', '/api/pbx/calls/click-to-call', {
+          body: { from_extension: '999', to_phone: '0912345678' },
+          token: await api.newToken(),
+        })
+      ).status,
+    ).toBe(422);
     await peer.addPhone(agent, password);
     await peer.waitRegistration(agent, 'Registered');
-    await waitUntil(async () => (await api.get(`/api/pbx/extensions/${extensionId}`)).body.data.registered === true, 5_000, 'registered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/extensions/${extensionId}`)).body.data.registered === true,
+      5_000,
+      'registered',
+    );
 
     // the receiver refuses everything: the deliveries fail and can be redelivered
     receiver.respond('/contract', { status: 500 });
-    const webhook = (await send('post', '/api/pbx/webhooks', { body: { url: receiver.url('/contract'), events: ['pbx.call.ringing', 'pbx.call.hangup'] } })).body.data;
+    const webhook = (
+      await send('post', '/api/pbx/webhooks', {
+        body: { url: receiver.url('/contract'), events: ['pbx.call.ringing', 'pbx.call.hangup'] },
+      })
+    ).body.data;
     await send('get', '/api/pbx/webhooks');
     await send('get', `/api/pbx/webhooks/${webhook.id}`);
-    await send('patch', `/api/pbx/webhooks/${webhook.id}`, { body: { events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] } });
+    await send('patch', `/api/pbx/webhooks/${webhook.id}`, {
+      body: { events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] },
+    });
 
     const customer = `09${uniqueNumber()}`;
     peer.setBehavior(`phone-${agent}`, { kind: 'answer', afterMs: 100 });
@@ -137,18 +203,34 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
     expect(accepted.status).toBe(202);
     const uuid = accepted.body.data.call_uuid;
     const atCarrier = await peer.waitForCall((c) => c.exten === customer, 15_000);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered', 15_000, 'answered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'answered',
+      15_000,
+      'answered',
+    );
     await peer.hangup(atCarrier.channelId);
-    await waitUntil(async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended', 15_000, 'ended');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/calls/${uuid}`)).body.data.status === 'ended',
+      15_000,
+      'ended',
+    );
 
     expect((await send('get', `/api/pbx/calls/${uuid}`)).body.data.legs.length).toBeGreaterThanOrEqual(2);
     expect((await send('get', `/api/pbx/calls/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`)).status).toBe(404);
-    await waitUntil(async () => (await api.get(`/api/pbx/cdrs?extension=${agent}`)).body.data.length === 1, 10_000, 'the CDR');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/cdrs?extension=${agent}`)).body.data.length === 1,
+      10_000,
+      'the CDR',
+    );
     await send('get', `/api/pbx/cdrs?extension=${agent}&limit=1`);
     expect((await send('get', '/api/pbx/cdrs?limit=0')).status).toBe(422);
 
     const deliveries = () => api.get(`/api/pbx/webhooks/${webhook.id}/deliveries`);
-    await waitUntil(async () => (await deliveries()).body.data.some((d: { status: string }) => d.status === 'failed'), 15_000, 'a failed delivery');
+    await waitUntil(
+      async () => (await deliveries()).body.data.some((d: { status: string }) => d.status === 'failed'),
+      15_000,
+      'a failed delivery',
+    );
     const page = (await send('get', `/api/pbx/webhooks/${webhook.id}/deliveries?limit=10`)).body;
     const failed = page.data.find((d: { status: string }) => d.status === 'failed');
     receiver.respond('/contract', { status: 200 });

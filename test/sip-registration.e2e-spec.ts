@@ -20,9 +20,13 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
     await api?.close();
   });
 
-  async function createExtension(password = 'phone-secret-1'): Promise<{ id: number; number: string; password: string }> {
+  async function createExtension(
+    password = 'phone-secret-1',
+  ): Promise<{ id: number; number: string; password: string }> {
     const number = uniqueNumber();
-    const response = await api.post('/api/pbx/extensions', { number, password, display_name: `Desk ${number}` }).expect(201);
+    const response = await api
+      .post('/api/pbx/extensions', { number, password, display_name: `Desk ${number}` })
+      .expect(201);
     return { id: response.body.data.id, number, password };
   }
 
@@ -44,10 +48,19 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
 
   it('a wrong password gets 401 at the SIP level; the right one 200', async () => {
     const extension = await createExtension();
-    const wrong = await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: 'not-the-password' });
+    const wrong = await sipRegister({
+      port: api.context.pbx.sipPort,
+      user: extension.number,
+      password: 'not-the-password',
+    });
     expect(wrong.firstStatus).toBe(401);
     expect(wrong.status).toBe(401);
-    const right = await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: extension.password, expires: 0 });
+    const right = await sipRegister({
+      port: api.context.pbx.sipPort,
+      user: extension.number,
+      password: extension.password,
+      expires: 0,
+    });
     expect(right.status).toBe(200);
   });
 
@@ -58,7 +71,12 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
 
     await api.patch(`/api/pbx/extensions/${extension.id}`, { status: 'disabled' }).expect(200);
 
-    const raw = await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: extension.password, expires: 0 });
+    const raw = await sipRegister({
+      port: api.context.pbx.sipPort,
+      user: extension.number,
+      password: extension.password,
+      expires: 0,
+    });
     expect([401, 403]).toContain(raw.status);
     await peer.reregister(extension.number);
     await peer.waitRegistration(extension.number, 'Rejected');
@@ -73,15 +91,36 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
   it('a password change through the API applies to the next REGISTER', async () => {
     const extension = await createExtension();
     await api.patch(`/api/pbx/extensions/${extension.id}`, { password: 'a-new-password' }).expect(200);
-    expect((await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: extension.password, expires: 0 })).status).toBe(401);
-    expect((await sipRegister({ port: api.context.pbx.sipPort, user: extension.number, password: 'a-new-password', expires: 0 })).status).toBe(200);
+    expect(
+      (
+        await sipRegister({
+          port: api.context.pbx.sipPort,
+          user: extension.number,
+          password: extension.password,
+          expires: 0,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await sipRegister({
+          port: api.context.pbx.sipPort,
+          user: extension.number,
+          password: 'a-new-password',
+          expires: 0,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('a call from one registered extension to another rings the callee', async () => {
     const alice = await createExtension();
     const bob = await createExtension();
     await peer.addPhones(alice, bob);
-    await Promise.all([peer.waitRegistration(alice.number, 'Registered'), peer.waitRegistration(bob.number, 'Registered')]);
+    await Promise.all([
+      peer.waitRegistration(alice.number, 'Registered'),
+      peer.waitRegistration(bob.number, 'Registered'),
+    ]);
 
     await peer.dial(alice.number, bob.number);
     const call = await peer.waitForCall((c) => c.exten === `phone-${bob.number}`, 10_000);
@@ -94,7 +133,10 @@ describe('extensions over SIP (real Asterisk, PJSIP realtime)', () => {
     const alice = await createExtension();
     const bob = await createExtension();
     await peer.addPhones(alice, bob);
-    await Promise.all([peer.waitRegistration(alice.number, 'Registered'), peer.waitRegistration(bob.number, 'Registered')]);
+    await Promise.all([
+      peer.waitRegistration(alice.number, 'Registered'),
+      peer.waitRegistration(bob.number, 'Registered'),
+    ]);
     await api.patch(`/api/pbx/extensions/${alice.id}`, { status: 'disabled' }).expect(200);
 
     await peer.dial(alice.number, bob.number).catch(() => undefined);

@@ -25,8 +25,17 @@ import {
 import { testContext, testEnv } from './harness/test-context';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
 
-const FAST = { ...DEFAULT_WEBHOOK_OPTIONS, pollIntervalMs: 200, timeoutMs: 1_000, backoffBaseMs: 100, backoffCapMs: 400, retryWindowMs: 4_000, allowPrivateNetworks: true };
-const LOGGER: LogLevel[] = process.env.TEST_LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error'];
+const FAST = {
+  ...DEFAULT_WEBHOOK_OPTIONS,
+  pollIntervalMs: 200,
+  timeoutMs: 1_000,
+  backoffBaseMs: 100,
+  backoffCapMs: 400,
+  retryWindowMs: 4_000,
+  allowPrivateNetworks: true,
+};
+const LOGGER: LogLevel[] =
+  process.env.TEST_LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error'];
 
 /**
  * A dialect of several requests per event, as partner formats need (no shipped format does it
@@ -48,7 +57,13 @@ const split: WebhookRenderer = {
       headers: { 'content-type': 'multipart/form-data; boundary=pbx' },
       body: `--pbx\r\nContent-Disposition: form-data; name="callid"\r\n\r\n${event.callUuid}\r\n--pbx\r\nContent-Disposition: form-data; name="caller"\r\n\r\nNguyễn\r\n--pbx--\r\n`,
     };
-    const put: OutboundRequest = { method: 'PUT', url: subscription.url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: event.id }), awaitReply: { deadlineMs: 2_000 } };
+    const put: OutboundRequest = {
+      method: 'PUT',
+      url: subscription.url,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: event.id }),
+      awaitReply: { deadlineMs: 2_000 },
+    };
     switch (event.type) {
       case 'pbx.call.ringing':
         return [get];
@@ -93,10 +108,13 @@ describe('webhook requests (several per event)', () => {
 
   beforeAll(async () => {
     adminToken = `pbx_test_admin_${randomBytes(12).toString('hex')}`;
-    const moduleRef = await compile([ConfigModule, DatabaseModule, AuthModule, WebhooksModule], [
-      { provide: APP_FILTER, useClass: HttpErrorFilter },
-      { provide: APP_PIPE, useClass: ApiValidationPipe },
-    ]);
+    const moduleRef = await compile(
+      [ConfigModule, DatabaseModule, AuthModule, WebhooksModule],
+      [
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useClass: ApiValidationPipe },
+      ],
+    );
     app = moduleRef.createNestApplication({ bodyParser: false });
     app.use(json({ limit: '64kb', strict: true }));
     app.use(bodyParserErrorHandler());
@@ -119,18 +137,29 @@ describe('webhook requests (several per event)', () => {
 
   const api = {
     get: (path: string) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${adminToken}`),
-    post: (path: string, body?: object) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${adminToken}`).send(body),
+    post: (path: string, body?: object) =>
+      request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${adminToken}`).send(body),
   };
 
   /** The API accepts only shipped formats, so the test's own is set in the table. */
   async function subscribe(path: string): Promise<{ id: number; secret: string }> {
-    const created = (await api.post('/api/pbx/webhooks', { url: receiver.url(path), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] }).expect(201)).body.data;
+    const created = (
+      await api
+        .post('/api/pbx/webhooks', {
+          url: receiver.url(path),
+          events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'],
+        })
+        .expect(201)
+    ).body.data;
     await dataSource.query(`UPDATE webhook_subscriptions SET format = 'split' WHERE id = $1`, [created.id]);
     return created;
   }
 
   /** Stores and enqueues a call's events in one transaction, as the call funnel does. */
-  async function emitCall(types: CallEventType[], call = { uuid: randomUUID(), sequence: 0 }): Promise<CallEventRecord[]> {
+  async function emitCall(
+    types: CallEventType[],
+    call = { uuid: randomUUID(), sequence: 0 },
+  ): Promise<CallEventRecord[]> {
     const events = types.map((type): CallEventRecord => {
       call.sequence += 1;
       return {
@@ -141,8 +170,29 @@ describe('webhook requests (several per event)', () => {
         sequence: call.sequence,
         leg: 'a',
         leg_uuid: null,
-        call: { call_uuid: call.uuid, a_leg_uuid: randomUUID(), b_leg_uuid: randomUUID(), from_extension: '1001', to_phone: '0901234567', caller_id: '1001', trunk_id: null, trunk_name: null, routing_mode: 'dialplan_default', status: 'ended', headers: {} },
-        ...(type === 'pbx.call.hangup' ? { hangup: { disposition: 'ANSWERED' as const, cause: 16, cause_text: 'Normal Clearing', hangup_by: 'b' as const } } : {}),
+        call: {
+          call_uuid: call.uuid,
+          a_leg_uuid: randomUUID(),
+          b_leg_uuid: randomUUID(),
+          from_extension: '1001',
+          to_phone: '0901234567',
+          caller_id: '1001',
+          trunk_id: null,
+          trunk_name: null,
+          routing_mode: 'dialplan_default',
+          status: 'ended',
+          headers: {},
+        },
+        ...(type === 'pbx.call.hangup'
+          ? {
+              hangup: {
+                disposition: 'ANSWERED' as const,
+                cause: 16,
+                cause_text: 'Normal Clearing',
+                hangup_by: 'b' as const,
+              },
+            }
+          : {}),
       };
     });
     await dataSource.transaction(async (manager) => {
@@ -151,16 +201,19 @@ describe('webhook requests (several per event)', () => {
         [call.uuid, randomUUID(), randomUUID()],
       );
       for (const event of events) {
-        await manager.query(`INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-          event.id,
-          event.call_uuid,
-          event.sequence,
-          event.type,
-          event.leg,
-          event.leg_uuid,
-          event.occurred_at,
-          JSON.stringify(event),
-        ]);
+        await manager.query(
+          `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            event.id,
+            event.call_uuid,
+            event.sequence,
+            event.type,
+            event.leg,
+            event.leg_uuid,
+            event.occurred_at,
+            JSON.stringify(event),
+          ],
+        );
         await outbox.enqueue(manager, event);
       }
     });
@@ -169,10 +222,18 @@ describe('webhook requests (several per event)', () => {
 
   const FOUR: CallEventType[] = ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'];
   /** The webhook-ids a call's four events make, in the order they must go out. */
-  const expectedIds = ([ringing, , hangup, cdr]: CallEventRecord[]) => [ringing.id, hangup.id, `${hangup.id}.1`, `${hangup.id}.2`, cdr.id, `${cdr.id}.1`];
+  const expectedIds = ([ringing, , hangup, cdr]: CallEventRecord[]) => [
+    ringing.id,
+    hangup.id,
+    `${hangup.id}.1`,
+    `${hangup.id}.2`,
+    cdr.id,
+    `${cdr.id}.1`,
+  ];
   const at = (path: string) => receiver.requests.filter((r) => r.path.split('?')[0] === path);
   const ok = (r: ReceivedRequest) => typeof r.answered === 'number' && r.answered < 300;
-  const ofCall = (requests: ReceivedRequest[], events: CallEventRecord[]) => requests.filter((r) => expectedIds(events).includes(r.headers['webhook-id']));
+  const ofCall = (requests: ReceivedRequest[], events: CallEventRecord[]) =>
+    requests.filter((r) => expectedIds(events).includes(r.headers['webhook-id']));
   const rows = (subscriptionId: number) =>
     dataSource.query(
       `SELECT e.type, d.request_index, d.status, d.attempt_count FROM webhook_deliveries d JOIN call_events e ON e.id = d.event_id
@@ -180,12 +241,17 @@ describe('webhook requests (several per event)', () => {
       [subscriptionId],
     ) as Promise<Array<{ type: string; request_index: number; status: string; attempt_count: number }>>;
 
-  async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  async function eventually<T>(
+    read: () => Promise<T> | T,
+    done: (value: T) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await read();
       if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -193,7 +259,10 @@ describe('webhook requests (several per event)', () => {
   it('sends each request as rendered, in order, signed as <event id>.<n>, one row each', async () => {
     const { id, secret } = await subscribe('/split-a');
     const calls = [await emitCall(FOUR), await emitCall(FOUR)];
-    await eventually(() => rows(id), (r) => r.length === 14 && r.every((d) => d.status === 'succeeded'));
+    await eventually(
+      () => rows(id),
+      (r) => r.length === 14 && r.every((d) => d.status === 'succeeded'),
+    );
     for (const events of calls) {
       const sent = ofCall(at('/split-a'), events);
       expect(sent.map((r) => r.headers['webhook-id'])).toEqual(expectedIds(events));
@@ -209,7 +278,9 @@ describe('webhook requests (several per event)', () => {
       // every request is signed over its own id and exact body (the empty string for a GET)
       for (const r of sent) {
         const signedAt = new Date(Number(r.headers['webhook-timestamp']) * 1000);
-        expect(r.headers['webhook-signature']).toBe(new Webhook(secret).sign(r.headers['webhook-id'], signedAt, r.body));
+        expect(r.headers['webhook-signature']).toBe(
+          new Webhook(secret).sign(r.headers['webhook-id'], signedAt, r.body),
+        );
       }
     }
     expect(at('/split-a')).toHaveLength(12);
@@ -223,7 +294,9 @@ describe('webhook requests (several per event)', () => {
       ['pbx.cdr.created', 0, 'succeeded', 1],
       ['pbx.cdr.created', 1, 'succeeded', 1],
     ]);
-    const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=200`).expect(200)).body.data as Array<Record<string, unknown>>;
+    const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=200`).expect(200)).body.data as Array<
+      Record<string, unknown>
+    >;
     const hangupId = calls[0][2].id;
     expect(log.filter((d) => d.event_id === hangupId).map((d) => [d.request_index, d.webhook_id, d.status])).toEqual([
       [2, `${hangupId}.2`, 'succeeded'],
@@ -236,8 +309,15 @@ describe('webhook requests (several per event)', () => {
     const { id } = await subscribe('/split-b');
     const events = await emitCall(FOUR);
     const middle = `${events[2].id}.1`;
-    receiver.respond('/split-b', (r, previous) => (r.headers['webhook-id'] === middle && previous.filter((p) => p.headers['webhook-id'] === middle).length < 2 ? { status: 500 } : { status: 200 }));
-    await eventually(() => rows(id), (r) => r.length === 7 && r.every((d) => d.status === 'succeeded'));
+    receiver.respond('/split-b', (r, previous) =>
+      r.headers['webhook-id'] === middle && previous.filter((p) => p.headers['webhook-id'] === middle).length < 2
+        ? { status: 500 }
+        : { status: 200 },
+    );
+    await eventually(
+      () => rows(id),
+      (r) => r.length === 7 && r.every((d) => d.status === 'succeeded'),
+    );
     const sent = ofCall(at('/split-b'), events);
     const ids = expectedIds(events);
     expect(sent.map((r) => [r.headers['webhook-id'], r.answered])).toEqual([
@@ -258,8 +338,14 @@ describe('webhook requests (several per event)', () => {
     const events = await emitCall(FOUR);
     const middle = `${events[2].id}.1`;
     let down = true;
-    receiver.respond('/split-c', (r) => (down && r.headers['webhook-id'] === middle ? { status: 503 } : { status: 200 }));
-    const settled = await eventually(() => rows(id), (r) => r.length >= 6 && r.every((d) => d.status !== 'pending'), 15_000);
+    receiver.respond('/split-c', (r) =>
+      down && r.headers['webhook-id'] === middle ? { status: 503 } : { status: 200 },
+    );
+    const settled = await eventually(
+      () => rows(id),
+      (r) => r.length >= 6 && r.every((d) => d.status !== 'pending'),
+      15_000,
+    );
     // cdr.created's second row never came to exist: its first request was never sent
     expect(settled.map((d) => [d.type, d.request_index, d.status])).toEqual([
       ['pbx.call.ringing', 0, 'succeeded'],
@@ -269,16 +355,33 @@ describe('webhook requests (several per event)', () => {
       ['pbx.call.hangup', 2, 'skipped'],
       ['pbx.cdr.created', 0, 'skipped'],
     ]);
-    expect(ofCall(at('/split-c'), events).filter(ok).map((r) => r.headers['webhook-id'])).toEqual(expectedIds(events).slice(0, 2));
+    expect(
+      ofCall(at('/split-c'), events)
+        .filter(ok)
+        .map((r) => r.headers['webhook-id']),
+    ).toEqual(expectedIds(events).slice(0, 2));
 
     down = false;
-    const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=200`).expect(200)).body.data as Array<{ id: number; webhook_id: string; status: string }>;
+    const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=200`).expect(200)).body.data as Array<{
+      id: number;
+      webhook_id: string;
+      status: string;
+    }>;
     // in the call's order (the rows of later requests were made after the next event's, so ids do not say it)
     const line = expectedIds(events);
-    const unsent = log.filter((d) => d.status !== 'succeeded').sort((x, y) => line.indexOf(x.webhook_id) - line.indexOf(y.webhook_id));
+    const unsent = log
+      .filter((d) => d.status !== 'succeeded')
+      .sort((x, y) => line.indexOf(x.webhook_id) - line.indexOf(y.webhook_id));
     expect(unsent.map((d) => d.webhook_id)).toEqual([middle, `${events[2].id}.2`, events[3].id]);
     for (const row of unsent) await api.post(`/api/pbx/webhooks/${id}/deliveries/${row.id}/redeliver`).expect(202);
-    await eventually(() => rows(id), (r) => r.length === 7 && r.every((d) => d.status === 'succeeded'));
-    expect(ofCall(at('/split-c'), events).filter(ok).map((r) => r.headers['webhook-id'])).toEqual(expectedIds(events));
+    await eventually(
+      () => rows(id),
+      (r) => r.length === 7 && r.every((d) => d.status === 'succeeded'),
+    );
+    expect(
+      ofCall(at('/split-c'), events)
+        .filter(ok)
+        .map((r) => r.headers['webhook-id']),
+    ).toEqual(expectedIds(events));
   });
 });

@@ -33,7 +33,8 @@ const FAST: WebhookOptions = {
   retryWindowMs: 5_000,
   allowPrivateNetworks: true,
 };
-const LOGGER: LogLevel[] = process.env.TEST_LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error'];
+const LOGGER: LogLevel[] =
+  process.env.TEST_LOG_LEVEL === 'debug' ? ['fatal', 'error', 'warn', 'log', 'debug'] : ['fatal', 'error'];
 
 /**
  * Webhooks as a CRM sees them: a real HTTP receiver, events committed through the outbox the
@@ -103,7 +104,10 @@ describe('webhooks', () => {
     del: (path: string) => auth(request(app.getHttpServer()).delete(path)),
   };
 
-  async function subscribe(path: string, events: readonly CallEventType[] = CALL_EVENT_TYPES): Promise<{ id: number; secret: string }> {
+  async function subscribe(
+    path: string,
+    events: readonly CallEventType[] = CALL_EVENT_TYPES,
+  ): Promise<{ id: number; secret: string }> {
     const created = await api.post('/api/pbx/webhooks', { url: receiver.url(path), events }).expect(201);
     return created.body.data;
   }
@@ -142,7 +146,11 @@ describe('webhooks', () => {
   }
 
   /** What the call funnel does: store the events and enqueue them in one transaction. */
-  async function emit(call: TestCall, types: CallEventType[], options: { rollback?: boolean } = {}): Promise<CallEvent[]> {
+  async function emit(
+    call: TestCall,
+    types: CallEventType[],
+    options: { rollback?: boolean } = {},
+  ): Promise<CallEvent[]> {
     const events = types.map((type) => buildEvent(call, type));
     const rolledBack = new Error('rolled back on purpose');
     await dataSource
@@ -161,7 +169,16 @@ describe('webhooks', () => {
         for (const event of events) {
           await manager.query(
             `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-            [event.id, event.call_uuid, event.sequence, event.type, event.leg, event.leg_uuid, event.occurred_at, JSON.stringify(event)],
+            [
+              event.id,
+              event.call_uuid,
+              event.sequence,
+              event.type,
+              event.leg,
+              event.leg_uuid,
+              event.occurred_at,
+              JSON.stringify(event),
+            ],
           );
           await outbox.enqueue(manager, event);
         }
@@ -175,7 +192,10 @@ describe('webhooks', () => {
   }
 
   const deliveries = async (subscriptionId: number) =>
-    (await dataSource.query('SELECT * FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY call_uuid, sequence', [subscriptionId])) as Array<{
+    (await dataSource.query(
+      'SELECT * FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY call_uuid, sequence',
+      [subscriptionId],
+    )) as Array<{
       id: string;
       event_id: string;
       sequence: number;
@@ -188,7 +208,8 @@ describe('webhooks', () => {
     for (;;) {
       const value = await read();
       if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -203,19 +224,35 @@ describe('webhooks', () => {
     for (const r of requests) {
       const event = parsed(r);
       const done = delivered.get(event.call_uuid) ?? 0;
-      expect({ call: event.call_uuid, sequence: event.sequence, after: done }).toEqual({ call: event.call_uuid, sequence: done + 1, after: done });
+      expect({ call: event.call_uuid, sequence: event.sequence, after: done }).toEqual({
+        call: event.call_uuid,
+        sequence: done + 1,
+        after: done,
+      });
       if (ok(r)) delivered.set(event.call_uuid, event.sequence);
     }
     const successes = new Map<string, number>();
-    for (const r of requests.filter(ok)) successes.set(r.headers['webhook-id'], (successes.get(r.headers['webhook-id']) ?? 0) + 1);
+    for (const r of requests.filter(ok))
+      successes.set(r.headers['webhook-id'], (successes.get(r.headers['webhook-id']) ?? 0) + 1);
     expect([...successes.values()].every((n) => n === 1)).toBe(true);
   }
 
   describe('subscriptions', () => {
     it('creates with defaults and returns the secret once, never again', async () => {
-      const created = await api.post('/api/pbx/webhooks', { url: 'https://crm.example.com/hooks?tenant=1', events: ['pbx.call.hangup', 'pbx.call.hangup'] }).expect(201);
+      const created = await api
+        .post('/api/pbx/webhooks', {
+          url: 'https://crm.example.com/hooks?tenant=1',
+          events: ['pbx.call.hangup', 'pbx.call.hangup'],
+        })
+        .expect(201);
       const webhook = created.body.data;
-      expect(webhook).toMatchObject({ url: 'https://crm.example.com/hooks?tenant=1', events: ['pbx.call.hangup'], active: true, format: 'zorio', disabled_reason: null });
+      expect(webhook).toMatchObject({
+        url: 'https://crm.example.com/hooks?tenant=1',
+        events: ['pbx.call.hangup'],
+        active: true,
+        format: 'zorio',
+        disabled_reason: null,
+      });
       expect(typeof webhook.id).toBe('number');
       expect(webhook.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
       expect(webhook.secret_prefix).toBe(webhook.secret.slice(0, 10));
@@ -232,7 +269,9 @@ describe('webhooks', () => {
 
     it('updates, deletes, and answers 404 for unknown or malformed ids', async () => {
       const { id } = await subscribe('/crud');
-      const patched = await api.patch(`/api/pbx/webhooks/${id}`, { events: ['pbx.call.answered'], active: false }).expect(200);
+      const patched = await api
+        .patch(`/api/pbx/webhooks/${id}`, { events: ['pbx.call.answered'], active: false })
+        .expect(200);
       expect(patched.body.data).toMatchObject({ id, events: ['pbx.call.answered'], active: false });
       expect(patched.body.data).not.toHaveProperty('secret');
       await api.del(`/api/pbx/webhooks/${id}`).expect(204);
@@ -247,7 +286,9 @@ describe('webhooks', () => {
 
     it('needs an admin token', async () => {
       await request(app.getHttpServer()).get('/api/pbx/webhooks').expect(401);
-      await auth(request(app.getHttpServer()).post('/api/pbx/webhooks'), 'pbx_not_a_real_token_at_all').send({}).expect(401);
+      await auth(request(app.getHttpServer()).post('/api/pbx/webhooks'), 'pbx_not_a_real_token_at_all')
+        .send({})
+        .expect(401);
     });
 
     const url = 'https://crm.example.com/in';
@@ -274,8 +315,12 @@ describe('webhooks', () => {
 
     it('refuses bad updates and bad paging parameters with 422', async () => {
       const { id } = await subscribe('/bad-updates');
-      expect((await api.patch(`/api/pbx/webhooks/${id}`, { url: 'gopher://x' }).expect(422)).body.error.details[0].field).toBe('url');
-      expect((await api.patch(`/api/pbx/webhooks/${id}`, { events: null }).expect(422)).body.error.details[0].field).toBe('events');
+      expect(
+        (await api.patch(`/api/pbx/webhooks/${id}`, { url: 'gopher://x' }).expect(422)).body.error.details[0].field,
+      ).toBe('url');
+      expect(
+        (await api.patch(`/api/pbx/webhooks/${id}`, { events: null }).expect(422)).body.error.details[0].field,
+      ).toBe('events');
       for (const query of ['limit=0', 'limit=201', 'limit=abc', 'before_id=x', 'cursor=1']) {
         await api.get(`/api/pbx/webhooks/${id}/deliveries?${query}`).expect(422);
       }
@@ -298,7 +343,10 @@ describe('webhooks', () => {
         expect(new Webhook(secret).verify(r.body, r.headers)).toEqual([events[0], events[2]][i]);
         expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(r.body, r.headers)).toThrow();
       }
-      const rows = await eventually(() => deliveries(id), (rows) => rows.every((d) => d.status === 'succeeded'));
+      const rows = await eventually(
+        () => deliveries(id),
+        (rows) => rows.every((d) => d.status === 'succeeded'),
+      );
       expect(rows.map((d) => [d.sequence, d.status, d.attempt_count])).toEqual([
         [1, 'succeeded', 1],
         [3, 'succeeded', 1],
@@ -328,28 +376,71 @@ describe('webhooks', () => {
       const last = await emit(slow, ['pbx.call.hangup', 'pbx.cdr.created']);
 
       const expectedIds = [...first, ...later, ...last].map((e) => e.id);
-      await receiver.waitFor('/order', (r) => expectedIds.every((eventId) => r.some((x) => ok(x) && x.headers['webhook-id'] === eventId)), 20_000);
-      await eventually(() => deliveries(id), (rows) => rows.length === 13 && rows.every((d) => d.status === 'succeeded'));
+      await receiver.waitFor(
+        '/order',
+        (r) => expectedIds.every((eventId) => r.some((x) => ok(x) && x.headers['webhook-id'] === eventId)),
+        20_000,
+      );
+      await eventually(
+        () => deliveries(id),
+        (rows) => rows.length === 13 && rows.every((d) => d.status === 'succeeded'),
+      );
       await sleep(600);
       const requests = receiver.on('/order');
       expectOrderedAndOnce(requests);
       expect(requests.filter(ok)).toHaveLength(13);
       for (const r of requests) expect(() => new Webhook(secret).verify(r.body, r.headers)).not.toThrow();
       // retries of one event carry the same webhook-id
-      expect(requests.filter((r) => r.headers['webhook-id'] === first[0].id).map((r) => r.answered)).toEqual(['hang', 500, 204]);
+      expect(requests.filter((r) => r.headers['webhook-id'] === first[0].id).map((r) => r.answered)).toEqual([
+        'hang',
+        500,
+        204,
+      ]);
       // the other calls were not held up by the slow one
       const slowDone = requests.find((r) => ok(r) && r.headers['webhook-id'] === first[0].id)!.at;
-      expect(requests.filter((r) => ok(r) && parsed(r).call_uuid !== slow.uuid).every((r) => r.at < slowDone)).toBe(true);
+      expect(requests.filter((r) => ok(r) && parsed(r).call_uuid !== slow.uuid).every((r) => r.at < slowDone)).toBe(
+        true,
+      );
 
       // every attempt is in the delivery log, newest delivery first
       const log = await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=200`).expect(200);
-      expect(log.body.data.map((d: { id: number }) => d.id)).toEqual([...log.body.data.map((d: { id: number }) => d.id)].sort((a, b) => b - a));
+      expect(log.body.data.map((d: { id: number }) => d.id)).toEqual(
+        [...log.body.data.map((d: { id: number }) => d.id)].sort((a, b) => b - a),
+      );
       const head = log.body.data.find((d: { event_id: string }) => d.event_id === first[0].id);
-      expect(head).toMatchObject({ status: 'succeeded', attempt_count: 3, sequence: 1, call_uuid: slow.uuid, event_type: 'pbx.call.ringing', next_attempt_at: null });
+      expect(head).toMatchObject({
+        status: 'succeeded',
+        attempt_count: 3,
+        sequence: 1,
+        call_uuid: slow.uuid,
+        event_type: 'pbx.call.ringing',
+        next_attempt_at: null,
+      });
       expect(head.attempts).toEqual([
-        { attempt: 1, started_at: expect.any(String), duration_ms: expect.any(Number), response_status: null, error: 'timed out after 1000 ms', response_body: null },
-        { attempt: 2, started_at: expect.any(String), duration_ms: expect.any(Number), response_status: 500, error: null, response_body: 'x'.repeat(1024) },
-        { attempt: 3, started_at: expect.any(String), duration_ms: expect.any(Number), response_status: 204, error: null, response_body: null },
+        {
+          attempt: 1,
+          started_at: expect.any(String),
+          duration_ms: expect.any(Number),
+          response_status: null,
+          error: 'timed out after 1000 ms',
+          response_body: null,
+        },
+        {
+          attempt: 2,
+          started_at: expect.any(String),
+          duration_ms: expect.any(Number),
+          response_status: 500,
+          error: null,
+          response_body: 'x'.repeat(1024),
+        },
+        {
+          attempt: 3,
+          started_at: expect.any(String),
+          duration_ms: expect.any(Number),
+          response_status: 204,
+          error: null,
+          response_body: null,
+        },
       ]);
       expect(head.attempts[0].duration_ms).toBeGreaterThanOrEqual(900);
     });
@@ -359,8 +450,12 @@ describe('webhooks', () => {
       for (let i = 0; i < 5; i++) await emit(newCall(), ['pbx.call.ringing']);
       const first = await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=2`).expect(200);
       expect(first.body.data).toHaveLength(2);
-      const second = await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=2&before_id=${first.body.next_before_id}`).expect(200);
-      const third = await api.get(`/api/pbx/webhooks/${id}/deliveries?limit=2&before_id=${second.body.next_before_id}`).expect(200);
+      const second = await api
+        .get(`/api/pbx/webhooks/${id}/deliveries?limit=2&before_id=${first.body.next_before_id}`)
+        .expect(200);
+      const third = await api
+        .get(`/api/pbx/webhooks/${id}/deliveries?limit=2&before_id=${second.body.next_before_id}`)
+        .expect(200);
       const ids = [...first.body.data, ...second.body.data, ...third.body.data].map((d: { id: number }) => d.id);
       expect(ids).toHaveLength(5);
       expect(ids).toEqual([...ids].sort((a, b) => b - a));
@@ -396,7 +491,10 @@ describe('webhooks', () => {
       await Promise.all(calls.map((call) => emit(call, ['pbx.call.ringing', 'pbx.call.answered'])));
       for (const call of calls) await emit(call, ['pbx.call.hangup', 'pbx.cdr.created']);
       await receiver.waitFor('/crowd', (r) => r.length >= 120, 30_000);
-      await eventually(() => deliveries(id), (rows) => rows.length === 120 && rows.every((d) => d.status === 'succeeded'));
+      await eventually(
+        () => deliveries(id),
+        (rows) => rows.length === 120 && rows.every((d) => d.status === 'succeeded'),
+      );
       await sleep(1_000);
       const requests = receiver.on('/crowd');
       expect(requests).toHaveLength(120);
@@ -417,11 +515,17 @@ describe('webhooks', () => {
     it('reconnects its LISTEN connection when the database drops it', async () => {
       const listeners = () =>
         dataSource
-          .query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN pbx_webhook_deliveries'`)
+          .query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN pbx_webhook_deliveries'`,
+          )
           .then((rows: Array<{ pid: number }>) => rows.map((r) => r.pid));
       const before = await eventually(listeners, (pids) => pids.length === 2);
       await dataSource.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
-      const after = await eventually(listeners, (pids) => pids.length === 2 && pids.every((pid) => !before.includes(pid)), 10_000);
+      const after = await eventually(
+        listeners,
+        (pids) => pids.length === 2 && pids.every((pid) => !before.includes(pid)),
+        10_000,
+      );
       expect(after).toHaveLength(2);
       const { id } = await subscribe('/relisten', ['pbx.call.ringing']);
       const [event] = await emit(newCall(), ['pbx.call.ringing']);
@@ -436,8 +540,14 @@ describe('webhooks', () => {
       receiver.respond('/gone', { status: 410, body: 'unsubscribed' });
       const call = newCall();
       const events = await emit(call, ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup']);
-      await eventually(() => api.get(`/api/pbx/webhooks/${id}`).then((r) => r.body.data), (w) => w.active === false);
-      const rows = await eventually(() => deliveries(id), (rows) => rows.every((d) => d.status !== 'pending'));
+      await eventually(
+        () => api.get(`/api/pbx/webhooks/${id}`).then((r) => r.body.data),
+        (w) => w.active === false,
+      );
+      const rows = await eventually(
+        () => deliveries(id),
+        (rows) => rows.every((d) => d.status !== 'pending'),
+      );
       expect(rows.map((d) => [d.event_id, d.status])).toEqual([
         [events[0].id, 'failed'],
         [events[1].id, 'skipped'],
@@ -456,7 +566,11 @@ describe('webhooks', () => {
 
       const log = await api.get(`/api/pbx/webhooks/${id}/deliveries`).expect(200);
       const failed = log.body.data.find((d: { event_id: string }) => d.event_id === sentId);
-      expect(failed).toMatchObject({ status: 'failed', last_status: 410, attempts: [{ attempt: 1, response_status: 410, response_body: 'unsubscribed' }] });
+      expect(failed).toMatchObject({
+        status: 'failed',
+        last_status: 410,
+        attempts: [{ attempt: 1, response_status: 410, response_body: 'unsubscribed' }],
+      });
     });
 
     it('a head given up after the retry window fails, its followers are skipped, and each can be redelivered', async () => {
@@ -464,7 +578,11 @@ describe('webhooks', () => {
       receiver.respond('/down', { status: 503, body: 'maintenance' });
       const call = newCall();
       const [ringing, answered] = await emit(call, ['pbx.call.ringing', 'pbx.call.answered']);
-      const rows = await eventually(() => deliveries(id), (rows) => rows.every((d) => d.status !== 'pending'), 15_000);
+      const rows = await eventually(
+        () => deliveries(id),
+        (rows) => rows.every((d) => d.status !== 'pending'),
+        15_000,
+      );
       expect(rows.map((d) => d.status)).toEqual(['failed', 'skipped']);
       expect(rows[0].attempt_count).toBeGreaterThan(3);
       expect(rows[1].attempt_count).toBe(0);
@@ -474,18 +592,29 @@ describe('webhooks', () => {
       expect((await deliveries(id)).map((d) => d.status)).toEqual(['failed', 'skipped', 'skipped']);
 
       receiver.respond('/down', { status: 200 });
-      const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries`).expect(200)).body.data as Array<{ id: number; event_id: string; status: string }>;
+      const log = (await api.get(`/api/pbx/webhooks/${id}/deliveries`).expect(200)).body.data as Array<{
+        id: number;
+        event_id: string;
+        status: string;
+      }>;
       const deliveryOf = (eventId: string) => log.find((d) => d.event_id === eventId)!.id;
-      const again = await api.post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(ringing.id)}/redeliver`).expect(202);
+      const again = await api
+        .post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(ringing.id)}/redeliver`)
+        .expect(202);
       expect(again.body.data).toMatchObject({ status: 'pending', event_id: ringing.id });
       await api.post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(answered.id)}/redeliver`).expect(202);
       await api.post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(hangup.id)}/redeliver`).expect(202);
-      await eventually(() => deliveries(id), (rows) => rows.every((d) => d.status === 'succeeded'));
+      await eventually(
+        () => deliveries(id),
+        (rows) => rows.every((d) => d.status === 'succeeded'),
+      );
       const delivered = receiver.on('/down').filter(ok);
       expect(delivered.map((r) => r.headers['webhook-id'])).toEqual([ringing.id, answered.id, hangup.id]);
       for (const r of delivered) expect(() => new Webhook(secret).verify(r.body, r.headers)).not.toThrow();
 
-      const refused = await api.post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(ringing.id)}/redeliver`).expect(409);
+      const refused = await api
+        .post(`/api/pbx/webhooks/${id}/deliveries/${deliveryOf(ringing.id)}/redeliver`)
+        .expect(409);
       expect(refused.body.error).toMatchObject({ code: 'in_use', details: { status: 'succeeded' } });
       await api.post(`/api/pbx/webhooks/${id}/deliveries/999999999/redeliver`).expect(404);
       await api.post(`/api/pbx/webhooks/${id}/deliveries/abc/redeliver`).expect(404);
@@ -497,7 +626,10 @@ describe('webhooks', () => {
       const { id } = await subscribe('/comeback', ['pbx.call.ringing']);
       receiver.respond('/comeback', { status: 410 });
       const [event] = await emit(newCall(), ['pbx.call.ringing']);
-      await eventually(() => deliveries(id), (rows) => rows[0]?.status === 'failed');
+      await eventually(
+        () => deliveries(id),
+        (rows) => rows[0]?.status === 'failed',
+      );
       receiver.respond('/comeback', { status: 200 });
       const [row] = await deliveries(id);
       await api.patch(`/api/pbx/webhooks/${id}`, { active: true }).expect(200);

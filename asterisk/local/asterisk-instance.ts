@@ -22,7 +22,13 @@ export interface AsteriskInstanceOptions {
 }
 
 // asterisk/ of the repository, from asterisk/local or from its build in dist/asterisk/local
-const ASTERISK_DIR = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'asterisk');
+const ASTERISK_DIR = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
+  'asterisk',
+);
 const RENDER_TIMEOUT_MS = 30_000;
 const BOOT_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
@@ -56,11 +62,10 @@ export class AsteriskInstance {
     await this.stop();
     await this.render();
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(
-      'chroot',
-      [this.options.chrootDir, '/usr/sbin/asterisk', '-C', this.confPath, '-f', '-n'],
-      { detached: true, stdio: ['ignore', log, log] },
-    );
+    this.child = spawn('chroot', [this.options.chrootDir, '/usr/sbin/asterisk', '-C', this.confPath, '-f', '-n'], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
     fs.closeSync(log);
     if (this.options.detached) this.child.unref();
     await this.waitFullyBooted();
@@ -140,7 +145,9 @@ export class AsteriskInstance {
       // render.sh names the variables at fault and never prints a value
       const raw = (error as { stderr?: Buffer | string }).stderr;
       const stderr = (typeof raw === 'string' ? raw : (raw?.toString('utf8') ?? '')).trim();
-      throw new Error(`asterisk ${this.options.name}: configuration not rendered:\n${stderr || String(error)}`, { cause: error });
+      throw new Error(`asterisk ${this.options.name}: configuration not rendered:\n${stderr || String(error)}`, {
+        cause: error,
+      });
     }
     for (const [file, content] of Object.entries(this.options.extraFiles ?? {})) this.writeFile(file, content);
   }
@@ -150,7 +157,8 @@ export class AsteriskInstance {
     const state: { exited: number | null } = { exited: null };
     this.child?.once('exit', (code) => (state.exited = code ?? -1));
     while (Date.now() < deadline) {
-      if (state.exited !== null) throw new Error(`asterisk ${this.options.name} exited (${state.exited}) during start; see ${this.logFile}`);
+      if (state.exited !== null)
+        throw new Error(`asterisk ${this.options.name} exited (${state.exited}) during start; see ${this.logFile}`);
       try {
         await this.cli('core waitfullybooted', 5_000);
         return;

@@ -8,7 +8,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 describe('defaults of the Docker path', () => {
   it('asterisk/defaults.env is what loadConfig gives without settings (regenerate: see defaults-env.ts)', () => {
     expect(fs.readFileSync(path.join(ROOT, 'asterisk', 'defaults.env'), 'utf8')).toBe(defaultsEnvText());
-    expect(asteriskDefaults()).toMatchObject({ SIP_PORT: '5060', ARI_PORT: '8088', RTP_START: '10000', RTP_END: '10999', DB_NAME: 'pbx', DB_USER: 'postgres' });
+    expect(asteriskDefaults()).toMatchObject({
+      SIP_PORT: '5060',
+      ARI_PORT: '8088',
+      RTP_START: '10000',
+      RTP_END: '10999',
+      DB_NAME: 'pbx',
+      DB_USER: 'postgres',
+    });
     expect(Object.keys(asteriskDefaults())).not.toEqual(expect.arrayContaining(['AMI_PASSWORD']));
   });
 

@@ -139,7 +139,8 @@ export async function ensureCdrDataset(options: CdrDatasetOptions): Promise<CdrD
   const { adminUrl, dbName, rows } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   if (!/^[a-z0-9_]+$/.test(dbName)) throw new Error(`bad database name ${dbName}`);
-  if (!Number.isInteger(rows) || rows < 1000) throw new Error(`BENCH_CDR_ROWS must be an integer >= 1000 (got ${rows})`);
+  if (!Number.isInteger(rows) || rows < 1000)
+    throw new Error(`BENCH_CDR_ROWS must be an integer >= 1000 (got ${rows})`);
   const databaseUrl = `${adminUrl.replace(/\/[^/]*$/, '')}/${dbName}`;
   const marker = markerFor(rows);
   const timings: Record<string, number> = {};
@@ -151,7 +152,9 @@ export async function ensureCdrDataset(options: CdrDatasetOptions): Promise<CdrD
     // a migration added since (e.g. a new index) is applied to the existing data
     await timed(timings, 'migrate', () => migrate(databaseUrl, (line) => log(`[cdr-generator] ${line}`)));
   } else {
-    log(`[cdr-generator] ${existing ? `marker "${existing}" does not match` : 'no complete dataset'}: recreating ${dbName} with ${rows} rows`);
+    log(
+      `[cdr-generator] ${existing ? `marker "${existing}" does not match` : 'no complete dataset'}: recreating ${dbName} with ${rows} rows`,
+    );
     const total0 = performance.now();
     await recreateDatabase(adminUrl, dbName);
     await timed(timings, 'migrate', () => migrate(databaseUrl));
@@ -178,7 +181,13 @@ export async function ensureCdrDataset(options: CdrDatasetOptions): Promise<CdrD
       generated,
       marker,
       timings_s: timings,
-      table_size: { heap: size.heap_p, indexes: size.idx_p, total: size.total_p, heap_bytes: Number(size.heap), index_bytes: Number(size.idx) },
+      table_size: {
+        heap: size.heap_p,
+        indexes: size.idx_p,
+        total: size.total_p,
+        heap_bytes: Number(size.heap),
+        index_bytes: Number(size.idx),
+      },
       indexes,
     };
   } finally {
@@ -205,7 +214,10 @@ async function readMarker(adminUrl: string, databaseUrl: string, dbName: string)
 async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
   const client = await connect(adminUrl);
   try {
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
     await client.query(`DROP DATABASE IF EXISTS "${name}"`);
     await client.query(`CREATE DATABASE "${name}"`);
   } finally {
@@ -213,7 +225,14 @@ async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-async function generate(databaseUrl: string, rows: number, connections: number, keepIndexes: boolean, timings: Record<string, number>, log: (line: string) => void): Promise<void> {
+async function generate(
+  databaseUrl: string,
+  rows: number,
+  connections: number,
+  keepIndexes: boolean,
+  timings: Record<string, number>,
+  log: (line: string) => void,
+): Promise<void> {
   const clients = await Promise.all(Array.from({ length: Math.max(1, connections) }, () => connect(databaseUrl)));
   const [main] = clients;
   try {
@@ -226,7 +245,9 @@ async function generate(databaseUrl: string, rows: number, connections: number, 
     // from its own definition, so whatever the migrations define is rebuilt as they define it
     const saved = keepIndexes ? [] : await saveIndexes(main);
     for (const index of saved) {
-      await main.query(index.constraint ? `ALTER TABLE cdrs DROP CONSTRAINT "${index.constraint}"` : `DROP INDEX "${index.name}"`);
+      await main.query(
+        index.constraint ? `ALTER TABLE cdrs DROP CONSTRAINT "${index.constraint}"` : `DROP INDEX "${index.name}"`,
+      );
     }
     if (keepIndexes) log('[cdr-generator] keeping the indexes during the load');
     else log(`[cdr-generator] dropped ${saved.length} indexes for the load: ${saved.map((i) => i.name).join(', ')}`);
@@ -244,7 +265,9 @@ async function generate(databaseUrl: string, rows: number, connections: number, 
             await client.query(chunkSql(lo, hi, rows));
             done += hi - lo + 1;
             const s = (performance.now() - t0) / 1000;
-            log(`[cdr-generator] inserted ${done.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${s.toFixed(1)} s, ${Math.round(done / s).toLocaleString('en')} rows/s)`);
+            log(
+              `[cdr-generator] inserted ${done.toLocaleString('en')} / ${rows.toLocaleString('en')} rows (${s.toFixed(1)} s, ${Math.round(done / s).toLocaleString('en')} rows/s)`,
+            );
           }
         }),
       ),

@@ -8,7 +8,9 @@ export type CpuSpent = Record<string, number>;
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** Reads /proc: every process goes to the first part whose matcher accepts it. */
-export function cpuSnapshot(parts: Array<[name: string, match: (cmdline: string, comm: string, pid: number) => boolean]>): CpuSnapshot {
+export function cpuSnapshot(
+  parts: Array<[name: string, match: (cmdline: string, comm: string, pid: number) => boolean]>,
+): CpuSnapshot {
   const snapshot: CpuSnapshot = Object.fromEntries(parts.map(([name]) => [name, new Map<number, number>()]));
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

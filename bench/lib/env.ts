@@ -25,7 +25,10 @@ export class BenchEnv {
 
   static async start(env: Record<string, string> = {}): Promise<BenchEnv> {
     const bench = new BenchEnv();
-    const { context, instances } = await startTestEnvironment({ base: Number(process.env.BENCH_PORT_BASE ?? 25000), dbName: 'pbx_bench' });
+    const { context, instances } = await startTestEnvironment({
+      base: Number(process.env.BENCH_PORT_BASE ?? 25000),
+      dbName: 'pbx_bench',
+    });
     bench.context = context;
     bench.instances = instances;
     const quiet = { LOG_LEVEL: 'warn', ...env };
@@ -35,7 +38,13 @@ export class BenchEnv {
     await bench.api.start();
     await bench.worker.start();
     bench.peer = await SipPeer.connect(context);
-    bench.trunkId = (await bench.request('POST', '/api/pbx/trunks', { name: 'bench-carrier', host: '127.0.0.1', port: context.peer.carrierPort })).body.data.id;
+    bench.trunkId = (
+      await bench.request('POST', '/api/pbx/trunks', {
+        name: 'bench-carrier',
+        host: '127.0.0.1',
+        port: context.peer.carrierPort,
+      })
+    ).body.data.id;
     return bench;
   }
 
@@ -74,7 +83,10 @@ export class BenchEnv {
 
   /** `count` registered agent extensions. */
   async agents(count: number): Promise<string[]> {
-    const phones = Array.from({ length: count }, (_, i) => ({ number: String(5000 + i), password: `bench-pw-${5000 + i}` }));
+    const phones = Array.from({ length: count }, (_, i) => ({
+      number: String(5000 + i),
+      password: `bench-pw-${5000 + i}`,
+    }));
     await addAgents(this.client, this.peer, phones, 30_000);
     return phones.map((p) => p.number);
   }

@@ -33,7 +33,9 @@ export class RawAri extends EventEmitter {
     const client = await ari.connect(`http://127.0.0.1:${ariPort}`, 'pbx', password);
     const raw = new RawAri(client, app);
     await new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${ariPort}/ari/events?${new URLSearchParams({ app, api_key: `pbx:${password}` })}`);
+      const socket = new WebSocket(
+        `ws://127.0.0.1:${ariPort}/ari/events?${new URLSearchParams({ app, api_key: `pbx:${password}` })}`,
+      );
       raw.socket = socket;
       socket.once('open', () => resolve());
       socket.once('error', reject);
@@ -97,7 +99,8 @@ export class RawAri extends EventEmitter {
     if (event.type === 'ChannelDestroyed') {
       flow.ended.add(id);
       const other = id === flow.a ? flow.b : flow.a;
-      if (other && !flow.ended.has(other)) void this.client.channels.hangup({ channelId: other }).catch(() => undefined);
+      if (other && !flow.ended.has(other))
+        void this.client.channels.hangup({ channelId: other }).catch(() => undefined);
       const legs = [flow.a, flow.b].filter((x): x is string => !!x);
       if (legs.every((leg) => flow.ended.has(leg))) {
         for (const leg of legs) this.flows.delete(leg);

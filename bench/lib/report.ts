@@ -7,7 +7,15 @@ export function report(sections: BenchSection[], meta: Record<string, unknown>):
   const rows: string[][] = [['section', 'figure', 'ours', 'baseline', 'ratio', 'target', 'met']];
   for (const section of sections) {
     for (const f of section.figures) {
-      rows.push([section.section, f.name, `${f.ours} ${f.unit}`, f.baseline === null ? '-' : `${f.baseline} ${f.unit}`, f.ratio === null ? '-' : String(f.ratio), f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
+      rows.push([
+        section.section,
+        f.name,
+        `${f.ours} ${f.unit}`,
+        f.baseline === null ? '-' : `${f.baseline} ${f.unit}`,
+        f.ratio === null ? '-' : String(f.ratio),
+        f.target ?? '',
+        f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+      ]);
     }
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

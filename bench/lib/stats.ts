@@ -6,13 +6,31 @@ export function percentile(samples: number[], p: number): number {
   return sorted[rank];
 }
 
-export function summary(samples: number[]): { n: number; p50: number; p90: number; p99: number; max: number; mean: number } {
+export function summary(samples: number[]): {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   const mean = samples.reduce((a, b) => a + b, 0) / (samples.length || 1);
-  return { n: samples.length, p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99), max: percentile(samples, 100), mean };
+  return {
+    n: samples.length,
+    p50: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: percentile(samples, 100),
+    mean,
+  };
 }
 
 /** Runs `task` at a fixed rate (per second) for `durationMs`, returning each call's latency in ms. */
-export async function atRate(perSecond: number, durationMs: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; errors: number; elapsedMs: number }> {
+export async function atRate(
+  perSecond: number,
+  durationMs: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; errors: number; elapsedMs: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round((perSecond * durationMs) / 1000);

@@ -19,9 +19,22 @@ export interface BenchSection {
   details?: Record<string, unknown>;
 }
 
-export function figure(name: string, unit: string, ours: number, baseline: number | null, extra: Partial<BenchFigure> = {}): BenchFigure {
+export function figure(
+  name: string,
+  unit: string,
+  ours: number,
+  baseline: number | null,
+  extra: Partial<BenchFigure> = {},
+): BenchFigure {
   const ratio = baseline !== null && baseline !== 0 ? ours / baseline : null;
-  return { name, unit, ours: round(ours), baseline: baseline === null ? null : round(baseline), ratio: ratio === null ? null : round(ratio, 3), ...extra };
+  return {
+    name,
+    unit,
+    ours: round(ours),
+    baseline: baseline === null ? null : round(baseline),
+    ratio: ratio === null ? null : round(ratio, 3),
+    ...extra,
+  };
 }
 
 export function round(value: number, digits = 2): number {

@@ -59,7 +59,11 @@ async function clickToCallLatency(): Promise<BenchSection> {
     const response = await fetch(`${env.api.url}/api/pbx/calls/click-to-call`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${env.token()}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ from_extension: agentOf(agents, i), to_phone: `0900${String(i).padStart(6, '0')}`, trunk_id: env.trunkId }),
+      body: JSON.stringify({
+        from_extension: agentOf(agents, i),
+        to_phone: `0900${String(i).padStart(6, '0')}`,
+        trunk_id: env.trunkId,
+      }),
     });
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
@@ -70,9 +74,15 @@ async function clickToCallLatency(): Promise<BenchSection> {
   await atRate(20, 1_000, placeBare);
 
   const measure = async (perSecond: number) => {
-    const runs = { ours: { latencies: [] as number[], errors: 0, elapsed: 0, cpu: {} as CpuSpent }, bare: { latencies: [] as number[], errors: 0, elapsed: 0, cpu: {} as CpuSpent } };
+    const runs = {
+      ours: { latencies: [] as number[], errors: 0, elapsed: 0, cpu: {} as CpuSpent },
+      bare: { latencies: [] as number[], errors: 0, elapsed: 0, cpu: {} as CpuSpent },
+    };
     for (let round = 0; round < 2; round++) {
-      for (const [which, place] of [['bare', placeBare], ['ours', placeOurs]] as const) {
+      for (const [which, place] of [
+        ['bare', placeBare],
+        ['ours', placeOurs],
+      ] as const) {
         const before = env.cpu();
         const result = await atRate(perSecond, seconds * 1000, place);
         await sleep(1_000); // the calls' hangups are part of their cost
@@ -85,23 +95,44 @@ async function clickToCallLatency(): Promise<BenchSection> {
     }
     const o = summary(runs.ours.latencies);
     const b = summary(runs.bare.latencies);
-    console.log(`  at ${perSecond}/s: CPU seconds, ours ${JSON.stringify(runs.ours.cpu)}; bare ${JSON.stringify(runs.bare.cpu)}`);
+    console.log(
+      `  at ${perSecond}/s: CPU seconds, ours ${JSON.stringify(runs.ours.cpu)}; bare ${JSON.stringify(runs.bare.cpu)}`,
+    );
     return { runs, o, b };
   };
 
   const high = await measure(rate);
   const low = await measure(lowRate);
   const figures = [];
-  for (const [perSecond, m] of [[rate, high], [lowRate, low]] as const) {
+  for (const [perSecond, m] of [
+    [rate, high],
+    [lowRate, low],
+  ] as const) {
     const { runs, o, b } = m;
     const atTarget = perSecond === 100;
     figures.push(
       figure(`at ${perSecond}/s: latency p50`, 'ms', o.p50, b.p50),
       figure(`at ${perSecond}/s: latency p99`, 'ms', o.p99, b.p99),
-      figure(`at ${perSecond}/s: p99 overhead over bare originate`, 'ms', o.p99 - b.p99, null, atTarget ? { target: '≤ 5 ms', met: o.p99 - b.p99 <= 5 } : {}),
-      figure(`at ${perSecond}/s: throughput`, 'req/s', (runs.ours.latencies.length * 1000) / runs.ours.elapsed, (runs.bare.latencies.length * 1000) / runs.bare.elapsed),
+      figure(
+        `at ${perSecond}/s: p99 overhead over bare originate`,
+        'ms',
+        o.p99 - b.p99,
+        null,
+        atTarget ? { target: '≤ 5 ms', met: o.p99 - b.p99 <= 5 } : {},
+      ),
+      figure(
+        `at ${perSecond}/s: throughput`,
+        'req/s',
+        (runs.ours.latencies.length * 1000) / runs.ours.elapsed,
+        (runs.bare.latencies.length * 1000) / runs.bare.elapsed,
+      ),
       figure(`at ${perSecond}/s: errors`, 'requests', runs.ours.errors, runs.bare.errors),
-      figure(`at ${perSecond}/s: CPU per call, all processes`, 'core-ms', coreMsPerCall(runs.ours.cpu, runs.ours.latencies.length), coreMsPerCall(runs.bare.cpu, runs.bare.latencies.length)),
+      figure(
+        `at ${perSecond}/s: CPU per call, all processes`,
+        'core-ms',
+        coreMsPerCall(runs.ours.cpu, runs.ours.latencies.length),
+        coreMsPerCall(runs.bare.cpu, runs.bare.latencies.length),
+      ),
     );
   }
   return {
@@ -109,8 +140,16 @@ async function clickToCallLatency(): Promise<BenchSection> {
     description: `POST /api/pbx/calls/click-to-call vs bare ARI create+dial at the same rate, ${rate}/s then ${lowRate}/s (${2 * seconds} s each, ${AGENTS} agents, 400 tokens)`,
     figures,
     details: {
-      [`${rate}_per_s`]: { ours: high.o, bare: high.b, cpu_seconds: { ours: high.runs.ours.cpu, bare: high.runs.bare.cpu } },
-      [`${lowRate}_per_s`]: { ours: low.o, bare: low.b, cpu_seconds: { ours: low.runs.ours.cpu, bare: low.runs.bare.cpu } },
+      [`${rate}_per_s`]: {
+        ours: high.o,
+        bare: high.b,
+        cpu_seconds: { ours: high.runs.ours.cpu, bare: high.runs.bare.cpu },
+      },
+      [`${lowRate}_per_s`]: {
+        ours: low.o,
+        bare: low.b,
+        cpu_seconds: { ours: low.runs.ours.cpu, bare: low.runs.bare.cpu },
+      },
       cpus: os.cpus().length,
     },
   };
@@ -133,7 +172,10 @@ async function twoLegThroughput(): Promise<BenchSection> {
   env.peer.clearCalls();
 
   const receiver = await WebhookReceiver.start();
-  const created = await env.request('POST', '/api/pbx/webhooks', { url: receiver.url('/bench'), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] });
+  const created = await env.request('POST', '/api/pbx/webhooks', {
+    url: receiver.url('/bench'),
+    events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'],
+  });
   if (created.status !== 201) throw new Error(`webhook subscription: ${JSON.stringify(created.body)}`);
   const delaysByCall = new Map<string, number[]>();
   const done = new Map<string, () => void>();
@@ -158,7 +200,9 @@ async function twoLegThroughput(): Promise<BenchSection> {
 
   raw.eventDelays.length = 0;
   let before = env.cpu();
-  const rawMs = await runPool((i) => raw.twoLegCall(`PJSIP/${agentOf(agents, i)}`, `PJSIP/0911${String(i).padStart(6, '0')}@trunk-${env.trunkId}`));
+  const rawMs = await runPool((i) =>
+    raw.twoLegCall(`PJSIP/${agentOf(agents, i)}`, `PJSIP/0911${String(i).padStart(6, '0')}@trunk-${env.trunkId}`),
+  );
   const rawEventDelays = [...raw.eventDelays];
   const rawCpu = cpuSpent(before, env.cpu());
   await sleep(1_000);
@@ -172,7 +216,11 @@ async function twoLegThroughput(): Promise<BenchSection> {
       const uuidPromise = fetch(`${env.api.url}/api/pbx/calls/click-to-call`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${env.token()}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ from_extension: agentOf(agents, i), to_phone: `${prefix}${String(i).padStart(6, '0')}`, trunk_id: env.trunkId }),
+        body: JSON.stringify({
+          from_extension: agentOf(agents, i),
+          to_phone: `${prefix}${String(i).padStart(6, '0')}`,
+          trunk_id: env.trunkId,
+        }),
       }).then(async (response) => (await response.json()) as { data?: { call_uuid: string } });
       void uuidPromise.then((body) => {
         if (!body.data) return resolve();
@@ -187,9 +235,19 @@ async function twoLegThroughput(): Promise<BenchSection> {
   const oursCpu = cpuSpent(before, env.cpu());
   console.log(`  CPU seconds for ${calls} calls, ours: ${JSON.stringify(oursCpu)}`);
   console.log(`  CPU seconds for ${calls} calls, raw: ${JSON.stringify(rawCpu)}`);
-  const cdrs = await env.request('GET', `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 3_600_000).toISOString()}`, undefined, env.token());
-  const ourCdrs = (cdrs.body.data as Array<{ call_uuid: string; disposition: string }>).filter((c) => uuids.includes(c.call_uuid));
-  const cdrEvents = receiver.on('/bench').map((r) => JSON.parse(r.body)).filter((e) => e.type === 'pbx.cdr.created' && uuids.includes(e.call_uuid));
+  const cdrs = await env.request(
+    'GET',
+    `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 3_600_000).toISOString()}`,
+    undefined,
+    env.token(),
+  );
+  const ourCdrs = (cdrs.body.data as Array<{ call_uuid: string; disposition: string }>).filter((c) =>
+    uuids.includes(c.call_uuid),
+  );
+  const cdrEvents = receiver
+    .on('/bench')
+    .map((r) => JSON.parse(r.body))
+    .filter((e) => e.type === 'pbx.cdr.created' && uuids.includes(e.call_uuid));
 
   // webhook latency at a sustained rate this machine carries (the pool above saturates it)
   const pacedRate = Number(process.env.BENCH_WEBHOOK_RATE ?? 5);
@@ -209,16 +267,43 @@ async function twoLegThroughput(): Promise<BenchSection> {
     section: 'two-leg-throughput',
     description: `${calls} answered two-leg calls, ${concurrency} at a time, full flow vs raw-ARI script; webhook latency during that load`,
     figures: [
-      figure('answered calls per second', 'calls/s', oursRate, rawRate, { target: '≥ 0.9 of raw', met: oursRate / rawRate >= 0.9 }),
-      figure('CDRs written', 'rows', ourCdrs.length, calls, { target: 'all, no duplicate', met: ourCdrs.length === calls && new Set(ourCdrs.map((c) => c.call_uuid)).size === calls }),
-      figure('cdr.created webhooks', 'events', cdrEvents.length, calls, { met: new Set(cdrEvents.map((e) => e.id)).size === calls && cdrEvents.length === calls }),
-      figure('CPU per answered call, all processes', 'core-ms', coreMsPerCall(oursCpu, calls), coreMsPerCall(rawCpu, calls)),
+      figure('answered calls per second', 'calls/s', oursRate, rawRate, {
+        target: '≥ 0.9 of raw',
+        met: oursRate / rawRate >= 0.9,
+      }),
+      figure('CDRs written', 'rows', ourCdrs.length, calls, {
+        target: 'all, no duplicate',
+        met: ourCdrs.length === calls && new Set(ourCdrs.map((c) => c.call_uuid)).size === calls,
+      }),
+      figure('cdr.created webhooks', 'events', cdrEvents.length, calls, {
+        met: new Set(cdrEvents.map((e) => e.id)).size === calls && cdrEvents.length === calls,
+      }),
+      figure(
+        'CPU per answered call, all processes',
+        'core-ms',
+        coreMsPerCall(oursCpu, calls),
+        coreMsPerCall(rawCpu, calls),
+      ),
       figure('webhook latency p50 (Asterisk event → CRM), saturated', 'ms', w.p50, r.p50),
-      figure('webhook latency p99 (Asterisk event → CRM), saturated', 'ms', w.p99, r.p99, { target: '≤ 50 ms', met: w.p99 <= 50 }),
+      figure('webhook latency p99 (Asterisk event → CRM), saturated', 'ms', w.p99, r.p99, {
+        target: '≤ 50 ms',
+        met: w.p99 <= 50,
+      }),
       figure(`webhook latency p50 (Asterisk event → CRM), ${pacedRate} calls/s sustained`, 'ms', wp.p50, r.p50),
-      figure(`webhook latency p99 (Asterisk event → CRM), ${pacedRate} calls/s sustained`, 'ms', wp.p99, r.p99, { target: '≤ 50 ms', met: wp.p99 <= 50 }),
+      figure(`webhook latency p99 (Asterisk event → CRM), ${pacedRate} calls/s sustained`, 'ms', wp.p99, r.p99, {
+        target: '≤ 50 ms',
+        met: wp.p99 <= 50,
+      }),
     ],
-    details: { cpu_seconds: { ours: oursCpu, raw: rawCpu }, webhook_saturated: w, webhook_paced: { rate: pacedRate, seconds: pacedSeconds, calls: paced.length, ...wp }, raw_event_delivery: r, answered: ourCdrs.filter((c) => c.disposition === 'ANSWERED').length, ours_ms: round(oursMs), raw_ms: round(rawMs) },
+    details: {
+      cpu_seconds: { ours: oursCpu, raw: rawCpu },
+      webhook_saturated: w,
+      webhook_paced: { rate: pacedRate, seconds: pacedSeconds, calls: paced.length, ...wp },
+      raw_event_delivery: r,
+      answered: ourCdrs.filter((c) => c.disposition === 'ANSWERED').length,
+      ours_ms: round(oursMs),
+      raw_ms: round(rawMs),
+    },
   };
 }
 
@@ -231,16 +316,31 @@ async function memory(): Promise<BenchSection> {
   const idle = { api: env.api.rssBytes(), worker: env.worker.rssBytes() };
   const statuses: Record<number, number> = {};
   const result = await atRate(50, (live / 50) * 1000, async (i) => {
-    const response = await env.request('POST', '/api/pbx/calls/click-to-call', { from_extension: agentOf(agents, i), to_phone: `0933${String(i).padStart(6, '0')}`, trunk_id: env.trunkId }, env.token());
+    const response = await env.request(
+      'POST',
+      '/api/pbx/calls/click-to-call',
+      { from_extension: agentOf(agents, i), to_phone: `0933${String(i).padStart(6, '0')}`, trunk_id: env.trunkId },
+      env.token(),
+    );
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${JSON.stringify(response.body)}`);
   });
   console.log(`  click-to-call answers: ${JSON.stringify(statuses)}`);
-  const activeCalls = async () => Number(/pbx_active_calls (\d+)/.exec(await (await fetch(env.worker.metricsUrl)).text())?.[1] ?? 0);
-  await waitUntil(async () => (await activeCalls()) >= live - result.errors, 60_000, 'calls live').catch(async (error) => {
-    const ended = await env.request('GET', `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 600_000).toISOString()}&phone=0933`, undefined, env.token());
-    throw new Error(`${error}: ${await activeCalls()} live; ended meanwhile: ${JSON.stringify(ended.body.data?.slice(0, 3))}`);
-  });
+  const activeCalls = async () =>
+    Number(/pbx_active_calls (\d+)/.exec(await (await fetch(env.worker.metricsUrl)).text())?.[1] ?? 0);
+  await waitUntil(async () => (await activeCalls()) >= live - result.errors, 60_000, 'calls live').catch(
+    async (error) => {
+      const ended = await env.request(
+        'GET',
+        `/api/pbx/cdrs?limit=500&from=${new Date(Date.now() - 600_000).toISOString()}&phone=0933`,
+        undefined,
+        env.token(),
+      );
+      throw new Error(
+        `${error}: ${await activeCalls()} live; ended meanwhile: ${JSON.stringify(ended.body.data?.slice(0, 3))}`,
+      );
+    },
+  );
   await sleep(1_000);
   const loaded = { api: env.api.rssBytes(), worker: env.worker.rssBytes() };
   await env.peer.hangupAll();
@@ -248,7 +348,11 @@ async function memory(): Promise<BenchSection> {
   return {
     section: 'memory',
     description: `RSS with ${live - result.errors} calls live at once vs the same processes idle`,
-    figures: [figure('api RSS', 'MiB', mib(loaded.api), mib(idle.api)), figure('worker RSS', 'MiB', mib(loaded.worker), mib(idle.worker)), figure('refused requests', 'requests', result.errors, 0)],
+    figures: [
+      figure('api RSS', 'MiB', mib(loaded.api), mib(idle.api)),
+      figure('worker RSS', 'MiB', mib(loaded.worker), mib(idle.worker)),
+      figure('refused requests', 'requests', result.errors, 0),
+    ],
   };
 }
 

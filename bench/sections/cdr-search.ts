@@ -74,7 +74,12 @@ async function run(): Promise<BenchSection> {
   const seed = env('BENCH_CDR_SEED', 1 + Math.floor(Math.random() * 2 ** 31));
   const random = mulberry32(seed);
 
-  const dataset = await ensureCdrDataset({ adminUrl, dbName: DB_NAME, rows, fresh: process.env.BENCH_CDR_FRESH === '1' });
+  const dataset = await ensureCdrDataset({
+    adminUrl,
+    dbName: DB_NAME,
+    rows,
+    fresh: process.env.BENCH_CDR_FRESH === '1',
+  });
   const db = new Client({ connectionString: dataset.databaseUrl });
   await db.connect();
   const { api, client } = await apiWithoutAsterisk(dataset.databaseUrl, env('BENCH_CDR_PORT', 24500));
@@ -111,7 +116,8 @@ async function run(): Promise<BenchSection> {
 
     const loadBefore = os.loadavg().map((l) => round(l));
     console.log(`[cdr-search] warm-up (seed ${seed}, load average ${loadBefore.join(' ')})`);
-    for (const query of [...byPhone.slice(0, 20), ...byExtension.slice(0, 20), ...windows.slice(0, 5)]) await bench.once(query, 0, null);
+    for (const query of [...byPhone.slice(0, 20), ...byExtension.slice(0, 20), ...windows.slice(0, 5)])
+      await bench.once(query, 0, null);
 
     const shapes: Shape[] = [
       { key: 'phone', label: '7d window + phone', samples: [], mismatches: 0 },
@@ -147,8 +153,16 @@ async function run(): Promise<BenchSection> {
     for (const shape of shapes) {
       const apiMs = summary(shape.samples.map((s) => s.apiMs));
       const sqlMs = summary(shape.samples.map((s) => s.sqlMs));
-      figures.push(figure(`${shape.label}: p50`, 'ms', apiMs.p50, sqlMs.p50, { note: 'API vs the same SELECT with pg' }));
-      figures.push(figure(`${shape.label}: p99`, 'ms', apiMs.p99, sqlMs.p99, { target: `≤ ${TARGET_MS} ms`, met: apiMs.p99 <= TARGET_MS, note: 'API vs the same SELECT with pg' }));
+      figures.push(
+        figure(`${shape.label}: p50`, 'ms', apiMs.p50, sqlMs.p50, { note: 'API vs the same SELECT with pg' }),
+      );
+      figures.push(
+        figure(`${shape.label}: p99`, 'ms', apiMs.p99, sqlMs.p99, {
+          target: `≤ ${TARGET_MS} ms`,
+          met: apiMs.p99 <= TARGET_MS,
+          note: 'API vs the same SELECT with pg',
+        }),
+      );
     }
 
     const explain: Record<string, unknown> = {};
@@ -162,12 +176,23 @@ async function run(): Promise<BenchSection> {
     // the heaviest filter combinations, whatever the random draws were: the busiest phone over
     // 7 days, and the busiest extension with the rarest disposition over 30 days (every call of
     // that extension in the window is read from the heap to check the disposition)
-    const busiest = (await db.query(`SELECT (SELECT to_phone FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS phone,
-      (SELECT from_extension FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS extension`)).rows[0];
+    const busiest = (
+      await db.query(`SELECT (SELECT to_phone FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS phone,
+      (SELECT from_extension FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS extension`)
+    ).rows[0];
     const mid = Date.parse(PERIOD_START) + 150 * DAY_MS;
     explain.worst_cases = {
-      busiest_phone_7d: await explainQuery(db, { from: new Date(mid).toISOString(), to: new Date(mid + 7 * DAY_MS).toISOString(), phone: busiest.phone }),
-      busiest_extension_cancelled_30d: await explainQuery(db, { from: new Date(mid).toISOString(), to: new Date(mid + 30 * DAY_MS).toISOString(), extension: busiest.extension, disposition: 'CANCELLED' }),
+      busiest_phone_7d: await explainQuery(db, {
+        from: new Date(mid).toISOString(),
+        to: new Date(mid + 7 * DAY_MS).toISOString(),
+        phone: busiest.phone,
+      }),
+      busiest_extension_cancelled_30d: await explainQuery(db, {
+        from: new Date(mid).toISOString(),
+        to: new Date(mid + 30 * DAY_MS).toISOString(),
+        extension: busiest.extension,
+        disposition: 'CANCELLED',
+      }),
     };
     await tokens.removeAll();
 
@@ -203,14 +228,27 @@ async function run(): Promise<BenchSection> {
             },
           ]),
         ),
-        cursor_first_page_api_p50_ms: round(summary(s3.samples.filter((_, i) => pageDepth[i] === 0).map((x) => x.apiMs)).p50),
-        cursor_later_pages_api_p50_ms: round(summary(s3.samples.filter((_, i) => pageDepth[i] > 0).map((x) => x.apiMs)).p50),
+        cursor_first_page_api_p50_ms: round(
+          summary(s3.samples.filter((_, i) => pageDepth[i] === 0).map((x) => x.apiMs)).p50,
+        ),
+        cursor_later_pages_api_p50_ms: round(
+          summary(s3.samples.filter((_, i) => pageDepth[i] > 0).map((x) => x.apiMs)).p50,
+        ),
         by_disposition: Object.fromEntries(
           DISPOSITIONS.map((d) => {
             const of = s2.samples.filter((x) => x.query.disposition === d);
             const a = summary(of.map((x) => x.apiMs));
             const q = summary(of.map((x) => x.sqlMs));
-            return [d, { n: of.length, api_p50_ms: round(a.p50), api_max_ms: round(a.max), sql_p50_ms: round(q.p50), sql_max_ms: round(q.max) }];
+            return [
+              d,
+              {
+                n: of.length,
+                api_p50_ms: round(a.p50),
+                api_max_ms: round(a.max),
+                sql_p50_ms: round(q.p50),
+                sql_max_ms: round(q.max),
+              },
+            ];
           }),
         ),
         explain,
@@ -302,7 +340,10 @@ function sqlOf(query: Query): { text: string; values: unknown[] } {
     values.push(query.cursor.startedAt, query.cursor.id);
     where.push(`(c.started_at, c.id) < ($${values.length - 1}, $${values.length})`);
   }
-  return { text: `SELECT c.* FROM cdrs c WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.id DESC LIMIT ${LIMIT + 1}`, values };
+  return {
+    text: `SELECT c.* FROM cdrs c WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.id DESC LIMIT ${LIMIT + 1}`,
+    values,
+  };
 }
 
 function apiPath(query: Query, cursor: string | null): string {
@@ -355,12 +396,14 @@ class Runner {
       await callSql();
       await callApi();
     }
-    if (!api || api.status !== 200) throw new Error(`GET ${path} answered ${api?.status}: ${JSON.stringify(api?.body)}`);
+    if (!api || api.status !== 200)
+      throw new Error(`GET ${path} answered ${api?.status}: ${JSON.stringify(api?.body)}`);
     const apiUuids: string[] = api.body.data.map((c: { call_uuid: string }) => c.call_uuid);
     const page = rows.slice(0, LIMIT);
     const sqlUuids = page.map((r) => r.call_uuid as string);
     const last = page[page.length - 1];
-    const sqlNext = rows.length > LIMIT && last ? { startedAt: (last.started_at as Date).toISOString(), id: String(last.id) } : null;
+    const sqlNext =
+      rows.length > LIMIT && last ? { startedAt: (last.started_at as Date).toISOString(), id: String(last.id) } : null;
     const mismatch = apiUuids.join() !== sqlUuids.join() || (api.body.next_cursor === null) !== (sqlNext === null);
     return { sample: { query, apiMs, sqlMs, rows: apiUuids.length }, mismatch, apiNext: api.body.next_cursor, sqlNext };
   }
@@ -387,8 +430,17 @@ interface PoolRow {
 /** 20,000 calls chosen uniformly by id (so busy phones and extensions come up as often as they call). */
 async function samplePool(db: Client, rows: number, random: () => number): Promise<PoolRow[]> {
   const ids = Array.from({ length: 20_000 }, () => 1 + Math.floor(random() * rows));
-  const result = await db.query(`SELECT id, from_extension, to_phone, disposition, started_at FROM cdrs WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
-  return result.rows.map((r) => ({ id: r.id, extension: r.from_extension, phone: r.to_phone, disposition: r.disposition, startedAt: r.started_at }));
+  const result = await db.query(
+    `SELECT id, from_extension, to_phone, disposition, started_at FROM cdrs WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    [ids],
+  );
+  return result.rows.map((r) => ({
+    id: r.id,
+    extension: r.from_extension,
+    phone: r.to_phone,
+    disposition: r.disposition,
+    startedAt: r.started_at,
+  }));
 }
 
 /** A window of `days` whole UTC days that contains `at`. */
@@ -404,7 +456,11 @@ async function explainQuery(db: Client, query: Query): Promise<Record<string, un
   const plan = rows[0]['QUERY PLAN'][0];
   const chain: string[] = [];
   for (let node = plan.Plan; node; node = node.Plans?.[0]) {
-    const parts = [node['Node Type'], node['Index Name'] ? `using ${node['Index Name']}` : '', `rows=${node['Actual Rows']}`];
+    const parts = [
+      node['Node Type'],
+      node['Index Name'] ? `using ${node['Index Name']}` : '',
+      `rows=${node['Actual Rows']}`,
+    ];
     if (node['Rows Removed by Filter']) parts.push(`removed by filter=${node['Rows Removed by Filter']}`);
     chain.push(parts.filter(Boolean).join(' '));
   }
@@ -422,10 +478,14 @@ async function explainQuery(db: Client, query: Query): Promise<Record<string, un
 /** Reads the table and its indexes into the OS page cache (pg_prewarm 'read'), as a warm server has them. */
 async function warmCache(db: Client): Promise<string> {
   const t0 = performance.now();
-  const settings = (await db.query(`SELECT current_setting('shared_buffers') AS sb, current_setting('effective_cache_size') AS ecs`)).rows[0];
+  const settings = (
+    await db.query(`SELECT current_setting('shared_buffers') AS sb, current_setting('effective_cache_size') AS ecs`)
+  ).rows[0];
   try {
     await db.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
-    const { rows } = await db.query(`SELECT sum(pg_prewarm(c.oid, 'read'))::bigint AS blocks FROM pg_class c WHERE c.oid = 'cdrs'::regclass OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'cdrs'::regclass)`);
+    const { rows } = await db.query(
+      `SELECT sum(pg_prewarm(c.oid, 'read'))::bigint AS blocks FROM pg_class c WHERE c.oid = 'cdrs'::regclass OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'cdrs'::regclass)`,
+    );
     return `pg_prewarm read ${rows[0].blocks} blocks (table + indexes) into the OS cache in ${((performance.now() - t0) / 1000).toFixed(1)} s; shared_buffers ${settings.sb}`;
   } catch (error) {
     return `no pg_prewarm (${error instanceof Error ? error.message : String(error)}); shared_buffers ${settings.sb}`;

@@ -29,11 +29,15 @@ describe('fault: Asterisk killed', () => {
     asterisk.kill();
     await fx.peer.hangupAll(); // the phones notice nothing by themselves
 
-    await waitUntil(async () => {
-      const health = await fetch(`${fx.api.url}/health`);
-      const body = (await health.json()) as { data: { down: string[] } };
-      return health.status === 503 && body.data.down.includes('ami') && body.data.down.includes('ari');
-    }, 10_000, 'health 503 naming ami and ari');
+    await waitUntil(
+      async () => {
+        const health = await fetch(`${fx.api.url}/health`);
+        const body = (await health.json()) as { data: { down: string[] } };
+        return health.status === 503 && body.data.down.includes('ami') && body.data.down.includes('ari');
+      },
+      10_000,
+      'health 503 naming ami and ari',
+    );
     const refused = await fx.clickToCall(talking, customerNumber());
     expect(refused.status).toBe(503);
     expect(refused.body.error.code).toBe('service_unavailable');
@@ -42,11 +46,15 @@ describe('fault: Asterisk killed', () => {
     const back = Date.now();
     fx.peer.setBehavior(`phone-${talking}`, { kind: 'ring' });
     let accepted: string | undefined;
-    await waitUntil(async () => {
-      const response = await fx.clickToCall(talking, customerNumber());
-      if (response.status === 202) accepted = response.body.data.call_uuid;
-      return accepted !== undefined;
-    }, 5_000, 'click-to-call accepted after Asterisk returned');
+    await waitUntil(
+      async () => {
+        const response = await fx.clickToCall(talking, customerNumber());
+        if (response.status === 202) accepted = response.body.data.call_uuid;
+        return accepted !== undefined;
+      },
+      5_000,
+      'click-to-call accepted after Asterisk returned',
+    );
     await fx.waitStatus(accepted!, 'ringing', Math.max(500, 5_000 - (Date.now() - back)));
     expect(Date.now() - back).toBeLessThanOrEqual(5_000);
 

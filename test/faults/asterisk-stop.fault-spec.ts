@@ -47,11 +47,18 @@ describe('fault: Asterisk frozen (SIGSTOP) and thawed', () => {
     const page = await workerMetrics();
     expect(maxInProgress).toBe(1);
     // runs were asked for every second while one hung: they joined it instead of piling up
-    expect(metricValue(page, 'pbx_reconcile_runs_total{outcome="joined"}') + metricValue(page, 'pbx_reconcile_runs_total{outcome="skipped"}')).toBeGreaterThan(5);
+    expect(
+      metricValue(page, 'pbx_reconcile_runs_total{outcome="joined"}') +
+        metricValue(page, 'pbx_reconcile_runs_total{outcome="skipped"}'),
+    ).toBeGreaterThan(5);
 
     process.kill(pid!, 'SIGCONT');
     await waitUntil(async () => (await health()).status === 200, 20_000, 'health 200 after SIGCONT');
-    await waitUntil(async () => metricValue(await workerMetrics(), 'pbx_asterisk_connection_up{link="ari"}') === 1, 20_000, 'worker ARI back');
+    await waitUntil(
+      async () => metricValue(await workerMetrics(), 'pbx_asterisk_connection_up{link="ari"}') === 1,
+      20_000,
+      'worker ARI back',
+    );
     // a call works again, without restarting anything
     fx.peer.setBehavior(`phone-${agent}`, { kind: 'answer' });
     const customer = customerNumber();

@@ -2,7 +2,12 @@ import { customerNumber, FaultFixture } from '../harness/fault-fixture';
 import { sleep, waitUntil } from '../harness/sip-peer';
 
 // the backoff is scaled down so a long outage fits in the test: 200 ms doubling, capped at 2 s
-const SCALED_BACKOFF = { WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '2000', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_RETRY_WINDOW_MS: '120000' };
+const SCALED_BACKOFF = {
+  WEBHOOK_BACKOFF_BASE_MS: '200',
+  WEBHOOK_BACKOFF_CAP_MS: '2000',
+  WEBHOOK_POLL_INTERVAL_MS: '100',
+  WEBHOOK_RETRY_WINDOW_MS: '120000',
+};
 
 /** The CRM receiver down through several calls, then back: every event delivered, in order per call. */
 describe('fault: CRM receiver outage', () => {

@@ -10,7 +10,11 @@ import { waitUntil } from '../harness/sip-peer';
 function cluster(action: 'stop' | 'start'): void {
   const version = fs.readdirSync('/etc/postgresql').sort().pop();
   if (!version) throw new Error('no PostgreSQL cluster found in /etc/postgresql');
-  const ctl = (...args: string[]) => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', ...args], { stdio: 'ignore', timeout: 60_000 });
+  const ctl = (...args: string[]) =>
+    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', ...args], {
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
   if (action === 'start' && running(ctl)) return;
   ctl(action, ...(action === 'stop' ? ['-m', 'fast'] : []));
 }
@@ -47,7 +51,11 @@ describe('fault: PostgreSQL restarted', () => {
       const health = await fetch(`${fx.api.url}/health`);
       expect(health.status).toBe(503);
       expect(((await health.json()) as { data: { down: string[] } }).data.down).toContain('database');
-      await waitUntil(async () => (await fx.request('GET', '/api/pbx/extensions')).status === 503, 10_000, 'extensions 503');
+      await waitUntil(
+        async () => (await fx.request('GET', '/api/pbx/extensions')).status === 503,
+        10_000,
+        'extensions 503',
+      );
       const list = await fx.request('GET', '/api/pbx/extensions');
       expect(list.body.error.code).toBe('service_unavailable');
       const call = await fx.clickToCall(agent, customerNumber());
@@ -58,7 +66,11 @@ describe('fault: PostgreSQL restarted', () => {
     const apiPid = fx.api.pid;
     const workerPid = fx.worker.pid;
     await waitUntil(async () => (await fetch(`${fx.api.url}/health`)).status === 200, 20_000, 'health 200 again');
-    await waitUntil(async () => (await fx.request('GET', '/api/pbx/extensions')).status === 200, 10_000, 'extensions 200 again');
+    await waitUntil(
+      async () => (await fx.request('GET', '/api/pbx/extensions')).status === 200,
+      10_000,
+      'extensions 200 again',
+    );
     expect(fx.api.pid).toBe(apiPid);
     expect(fx.worker.pid).toBe(workerPid);
 
@@ -66,11 +78,15 @@ describe('fault: PostgreSQL restarted', () => {
     fx.peer.setBehavior(`phone-${agent}`, { kind: 'ring' });
     await fx.peer.reregister(agent);
     let accepted: string | undefined;
-    await waitUntil(async () => {
-      const response = await fx.clickToCall(agent, customerNumber());
-      if (response.status === 202) accepted = response.body.data.call_uuid;
-      return accepted !== undefined;
-    }, 20_000, 'click-to-call accepted again');
+    await waitUntil(
+      async () => {
+        const response = await fx.clickToCall(agent, customerNumber());
+        if (response.status === 202) accepted = response.body.data.call_uuid;
+        return accepted !== undefined;
+      },
+      20_000,
+      'click-to-call accepted again',
+    );
     await fx.waitStatus(accepted!, 'ringing');
     await fx.peer.hangupAll();
   });

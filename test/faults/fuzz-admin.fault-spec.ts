@@ -27,10 +27,31 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
   // valid-looking field values (the fuzzer mixes them with hostile ones)
 
   const password = (min: number) =>
-    fc.oneof(fc.string({ minLength: min, maxLength: 40 }), fc.constant('p'.repeat(128)), fc.constant('p'.repeat(129)), fc.constant('pässwörd-ünïcode'));
+    fc.oneof(
+      fc.string({ minLength: min, maxLength: 40 }),
+      fc.constant('p'.repeat(128)),
+      fc.constant('p'.repeat(129)),
+      fc.constant('pässwörd-ünïcode'),
+    );
   const status = fc.constantFrom('active', 'disabled');
-  const trunkIds = () => fc.oneof(fc.constant(fx.fixtures.trunk.id), fc.constant(fx.fixtures.trunkB.id), fc.integer({ min: 1, max: 2_147_483_647 }));
-  const host = fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6(), fc.constantFrom('localhost', '127.0.0.1', `${'a'.repeat(63)}.example`, `${'a'.repeat(64)}.example`, `${'a.'.repeat(126)}a`));
+  const trunkIds = () =>
+    fc.oneof(
+      fc.constant(fx.fixtures.trunk.id),
+      fc.constant(fx.fixtures.trunkB.id),
+      fc.integer({ min: 1, max: 2_147_483_647 }),
+    );
+  const host = fc.oneof(
+    fc.domain(),
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.constantFrom(
+      'localhost',
+      '127.0.0.1',
+      `${'a'.repeat(63)}.example`,
+      `${'a'.repeat(64)}.example`,
+      `${'a.'.repeat(126)}a`,
+    ),
+  );
 
   const extensionFields = (): Fields => ({
     number: digits(3, 10),
@@ -55,18 +76,39 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
   });
   const tokenFields = (): Fields => ({
     name: safeText(100),
-    scopes: fc.oneof(fc.subarray(['admin', 'calls'], { minLength: 1 }), fc.constant(['calls', 'calls']), fc.array(fc.constantFrom('admin', 'calls'), { maxLength: 3 })),
+    scopes: fc.oneof(
+      fc.subarray(['admin', 'calls'], { minLength: 1 }),
+      fc.constant(['calls', 'calls']),
+      fc.array(fc.constantFrom('admin', 'calls'), { maxLength: 3 }),
+    ),
   });
   const routeFields = (): Fields => ({
     name: safeText(100),
-    pattern: fc.tuple(fc.boolean(), fc.array(fc.constantFrom('0', '1', '9', 'X'), { maxLength: 20 })).map(([plus, ds]) => `${plus ? '+' : ''}${ds.join('')}`),
-    trunk_ids: fc.oneof(fc.constant([fx.fixtures.trunk.id]), fc.constant([fx.fixtures.trunkB.id, fx.fixtures.trunk.id]), fc.array(trunkIds(), { minLength: 1, maxLength: 11 })),
+    pattern: fc
+      .tuple(fc.boolean(), fc.array(fc.constantFrom('0', '1', '9', 'X'), { maxLength: 20 }))
+      .map(([plus, ds]) => `${plus ? '+' : ''}${ds.join('')}`),
+    trunk_ids: fc.oneof(
+      fc.constant([fx.fixtures.trunk.id]),
+      fc.constant([fx.fixtures.trunkB.id, fx.fixtures.trunk.id]),
+      fc.array(trunkIds(), { minLength: 1, maxLength: 11 }),
+    ),
     strip: fc.integer({ min: 0, max: 20 }),
     prepend: fc.tuple(fc.boolean(), digits(0, 16)).map(([plus, d]) => `${plus ? '+' : ''}${d}`),
   });
   const webhookFields = (): Fields => ({
-    url: fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom('http://127.0.0.1:9/hook', 'https://[::1]:8443/', 'http://localhost/x', `https://example.com/${'a'.repeat(1_980)}`)),
-    events: fc.oneof(fc.subarray([...CALL_EVENT_TYPES], { minLength: 1 }), fc.array(fc.constantFrom(...CALL_EVENT_TYPES), { maxLength: 21 })),
+    url: fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom(
+        'http://127.0.0.1:9/hook',
+        'https://[::1]:8443/',
+        'http://localhost/x',
+        `https://example.com/${'a'.repeat(1_980)}`,
+      ),
+    ),
+    events: fc.oneof(
+      fc.subarray([...CALL_EVENT_TYPES], { minLength: 1 }),
+      fc.array(fc.constantFrom(...CALL_EVENT_TYPES), { maxLength: 21 }),
+    ),
     active: fc.boolean(),
     format: fc.constant('zorio'),
   });
@@ -84,30 +126,91 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
     remove?: boolean;
   }
   const families: Record<string, Family> = {
-    extensions: { base: '/api/pbx/extensions', table: 'extensions', fixtureId: () => fx.fixtures.extension.id, create: extensionFields, update: extensionFields, item: true, remove: true },
-    trunks: { base: '/api/pbx/trunks', table: 'trunks', fixtureId: () => fx.fixtures.trunkB.id, create: trunkFields, update: trunkFields, item: true, remove: true },
-    'caller-ids': { base: '/api/pbx/caller-ids', table: 'caller_ids', fixtureId: () => fx.fixtures.callerId.id, create: callerIdFields, remove: true },
+    extensions: {
+      base: '/api/pbx/extensions',
+      table: 'extensions',
+      fixtureId: () => fx.fixtures.extension.id,
+      create: extensionFields,
+      update: extensionFields,
+      item: true,
+      remove: true,
+    },
+    trunks: {
+      base: '/api/pbx/trunks',
+      table: 'trunks',
+      fixtureId: () => fx.fixtures.trunkB.id,
+      create: trunkFields,
+      update: trunkFields,
+      item: true,
+      remove: true,
+    },
+    'caller-ids': {
+      base: '/api/pbx/caller-ids',
+      table: 'caller_ids',
+      fixtureId: () => fx.fixtures.callerId.id,
+      create: callerIdFields,
+      remove: true,
+    },
     tokens: { base: '/api/pbx/tokens', table: 'api_tokens', fixtureId: () => 0, create: tokenFields, remove: true },
-    routes: { base: '/api/pbx/routes', table: 'outbound_routes', fixtureId: () => fx.fixtures.route.id, create: routeFields, update: routeFields, item: true, remove: true },
-    webhooks: { base: '/api/pbx/webhooks', table: 'webhook_subscriptions', fixtureId: () => fx.fixtures.webhook.id, create: webhookFields, update: webhookFields, item: true, remove: true },
+    routes: {
+      base: '/api/pbx/routes',
+      table: 'outbound_routes',
+      fixtureId: () => fx.fixtures.route.id,
+      create: routeFields,
+      update: routeFields,
+      item: true,
+      remove: true,
+    },
+    webhooks: {
+      base: '/api/pbx/webhooks',
+      table: 'webhook_subscriptions',
+      fixtureId: () => fx.fixtures.webhook.id,
+      create: webhookFields,
+      update: webhookFields,
+      item: true,
+      remove: true,
+    },
   };
 
   /** Requests on one family: create, list (with a junk query), read, update, delete, unknown method. */
   function familyRequests(family: Family): fc.Arbitrary<Req> {
     const target = fc.oneof({ weight: 2, arbitrary: fc.constant(FIXTURE) }, { weight: 3, arbitrary: pathId });
     const ops: Array<{ weight: number; arbitrary: fc.Arbitrary<Req> }> = [];
-    if (family.create) ops.push({ weight: 6, arbitrary: requestBody(family.create()).map((body): Req => ({ method: 'POST', path: family.base, body })) });
-    ops.push({ weight: 1, arbitrary: queryString({ limit: fc.constant('10'), id: fc.constant('1') }).map((q): Req => ({ method: 'GET', path: `${family.base}${q}` })) });
-    if (family.item) ops.push({ weight: 1, arbitrary: target.map((id): Req => ({ method: 'GET', path: `${family.base}/${id}` })) });
-    if (family.update) ops.push({ weight: 5, arbitrary: fc.tuple(target, requestBody(family.update())).map(([id, body]): Req => ({ method: 'PATCH', path: `${family.base}/${id}`, body })) });
-    if (family.remove) ops.push({ weight: 1, arbitrary: pathId.map((id): Req => ({ method: 'DELETE', path: `${family.base}/${id}` })) });
+    if (family.create)
+      ops.push({
+        weight: 6,
+        arbitrary: requestBody(family.create()).map((body): Req => ({ method: 'POST', path: family.base, body })),
+      });
     ops.push({
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom('PUT', 'OPTIONS', 'PATCH', 'DELETE', 'POST'), target, requestBody({})).map(([method, id, body]): Req => ({
-        method,
-        path: method === 'PATCH' || method === 'DELETE' ? family.base : `${family.base}/${id}${method === 'POST' ? '/nothing' : ''}`,
-        body,
+      arbitrary: queryString({ limit: fc.constant('10'), id: fc.constant('1') }).map((q): Req => ({
+        method: 'GET',
+        path: `${family.base}${q}`,
       })),
+    });
+    if (family.item)
+      ops.push({ weight: 1, arbitrary: target.map((id): Req => ({ method: 'GET', path: `${family.base}/${id}` })) });
+    if (family.update)
+      ops.push({
+        weight: 5,
+        arbitrary: fc
+          .tuple(target, requestBody(family.update()))
+          .map(([id, body]): Req => ({ method: 'PATCH', path: `${family.base}/${id}`, body })),
+      });
+    if (family.remove)
+      ops.push({ weight: 1, arbitrary: pathId.map((id): Req => ({ method: 'DELETE', path: `${family.base}/${id}` })) });
+    ops.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('PUT', 'OPTIONS', 'PATCH', 'DELETE', 'POST'), target, requestBody({}))
+        .map(([method, id, body]): Req => ({
+          method,
+          path:
+            method === 'PATCH' || method === 'DELETE'
+              ? family.base
+              : `${family.base}/${id}${method === 'POST' ? '/nothing' : ''}`,
+          body,
+        })),
     });
     return fc.oneof(...ops);
   }
@@ -119,24 +222,46 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
     await fx.probe(req, fx.adminToken());
   }
 
-  it.each(Object.keys(families))('%s: hostile bodies, ids and methods never give a 5xx and a refusal writes nothing', async (name) => {
-    const family = families[name];
-    const before = fx.throttled();
-    await runProperty(familyRequests(family), (req) => checkFamilyRequest(family, req), RUNS.family);
-    // the pool of admin tokens kept the rate limit out of the way
-    expect(fx.throttled() - before).toBeLessThanOrEqual(runs(RUNS.family) * 0.01);
-  });
+  it.each(Object.keys(families))(
+    '%s: hostile bodies, ids and methods never give a 5xx and a refusal writes nothing',
+    async (name) => {
+      const family = families[name];
+      const before = fx.throttled();
+      await runProperty(familyRequests(family), (req) => checkFamilyRequest(family, req), RUNS.family);
+      // the pool of admin tokens kept the rate limit out of the way
+      expect(fx.throttled() - before).toBeLessThanOrEqual(runs(RUNS.family) * 0.01);
+    },
+  );
 
   it('webhook deliveries and redeliver: hostile ids and queries never give a 5xx', async () => {
     const webhook = fc.oneof({ weight: 3, arbitrary: fc.constant(FIXTURE) }, { weight: 2, arbitrary: pathId });
     const delivery = fc.oneof({ weight: 2, arbitrary: fc.constant(DELIVERY) }, { weight: 3, arbitrary: pathId });
     const query = queryString({
       limit: fc.oneof(digits(1, 3), fc.constantFrom('0', '1', '200', '201', '-1', '1.5', '1e2', ' 5', '0x10')),
-      before_id: fc.oneof(digits(1, 17), fc.constantFrom('1', '9007199254740991', '9007199254740992', '9223372036854775807', '9223372036854775808', '-1', '0')),
+      before_id: fc.oneof(
+        digits(1, 17),
+        fc.constantFrom(
+          '1',
+          '9007199254740991',
+          '9007199254740992',
+          '9223372036854775807',
+          '9223372036854775808',
+          '-1',
+          '0',
+        ),
+      ),
     });
     const requests = fc.oneof(
-      fc.tuple(webhook, query).map(([id, q]): Req => ({ method: 'GET', path: `/api/pbx/webhooks/${id}/deliveries${q}` })),
-      fc.tuple(webhook, delivery, fc.option(requestBody({}), { nil: undefined })).map(([id, d, body]): Req => ({ method: 'POST', path: `/api/pbx/webhooks/${id}/deliveries/${d}/redeliver`, body })),
+      fc
+        .tuple(webhook, query)
+        .map(([id, q]): Req => ({ method: 'GET', path: `/api/pbx/webhooks/${id}/deliveries${q}` })),
+      fc
+        .tuple(webhook, delivery, fc.option(requestBody({}), { nil: undefined }))
+        .map(([id, d, body]): Req => ({
+          method: 'POST',
+          path: `/api/pbx/webhooks/${id}/deliveries/${d}/redeliver`,
+          body,
+        })),
     );
     let nextDelivery = 0;
     await runProperty(
@@ -144,7 +269,9 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
       async (generated) => {
         const req = {
           ...generated,
-          path: generated.path.replace(FIXTURE, String(fx.fixtures.webhook.id)).replace(DELIVERY, String(fx.fixtures.deliveryIds[nextDelivery++ % fx.fixtures.deliveryIds.length])),
+          path: generated.path
+            .replace(FIXTURE, String(fx.fixtures.webhook.id))
+            .replace(DELIVERY, String(fx.fixtures.deliveryIds[nextDelivery++ % fx.fixtures.deliveryIds.length])),
         };
         const segment = req.path.slice('/api/pbx/webhooks/'.length).split(/[/?]/)[0];
         fc.pre(await fx.allowedToTouch('webhook_subscriptions', segment, req.method, fx.fixtures.webhook.id));

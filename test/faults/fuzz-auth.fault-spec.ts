@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { digits, headerValue, pathId, queryString, safeText, wellFormedBody } from '../harness/fuzz-arbitraries';
-import { describeReq, FACTOR, FIXTURE, FuzzFixture, isDecodable, jsonBody, Req, runProperty } from '../harness/fuzz-fixture';
+import {
+  describeReq,
+  FACTOR,
+  FIXTURE,
+  FuzzFixture,
+  isDecodable,
+  jsonBody,
+  Req,
+  runProperty,
+} from '../harness/fuzz-fixture';
 
 /**
  * Property-based fuzzing of authentication and scopes (fast-check, fixed seed; see
@@ -66,13 +75,21 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
     if (method === 'DELETE' || method === 'GET') return undefined;
     const n = 100_000 + unique++;
     if (path.endsWith('/redeliver')) return undefined;
-    if (path.startsWith('/api/pbx/extensions')) return { number: `98${String(n).padStart(6, '0')}`, password: 'valid-password' };
+    if (path.startsWith('/api/pbx/extensions'))
+      return { number: `98${String(n).padStart(6, '0')}`, password: 'valid-password' };
     if (path.startsWith('/api/pbx/trunks')) return { name: `scope-${n}`, host: 'example.org' };
     if (path.startsWith('/api/pbx/caller-ids')) return { number: `0288${n}` };
     if (path.startsWith('/api/pbx/tokens')) return { name: 'escalate', scopes: ['admin'] };
-    if (path.startsWith('/api/pbx/routes')) return { name: `scope-${n}`, pattern: '', trunk_ids: [fx.fixtures.trunk.id] };
-    if (path.startsWith('/api/pbx/webhooks')) return { url: 'https://attacker.example/hook', events: ['pbx.call.hangup'] };
-    if (path.endsWith('/click-to-call')) return { from_extension: fx.fixtures.callExtension.number, to_phone: '0987654321', trunk_id: fx.fixtures.trunk.id };
+    if (path.startsWith('/api/pbx/routes'))
+      return { name: `scope-${n}`, pattern: '', trunk_ids: [fx.fixtures.trunk.id] };
+    if (path.startsWith('/api/pbx/webhooks'))
+      return { url: 'https://attacker.example/hook', events: ['pbx.call.hangup'] };
+    if (path.endsWith('/click-to-call'))
+      return {
+        from_extension: fx.fixtures.callExtension.number,
+        to_phone: '0987654321',
+        trunk_id: fx.fixtures.trunk.id,
+      };
     return {};
   };
 
@@ -89,7 +106,11 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
     }
     // while what the calls scope is for works with a calls token (409: the extension has no phone)
     for (const [method, path] of CALLS_ROUTES) {
-      const answer = await fx.probe({ method, path: path(), body: jsonBody(validBody(method, path())) }, fx.spareCallsToken, { allow2xx: method === 'GET' });
+      const answer = await fx.probe(
+        { method, path: path(), body: jsonBody(validBody(method, path())) },
+        fx.spareCallsToken,
+        { allow2xx: method === 'GET' },
+      );
       expect([`${method} ${path()}`, answer.status]).toEqual([`${method} ${path()}`, method === 'GET' ? 200 : 409]);
     }
   });
@@ -97,17 +118,29 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
   it('a calls-scope token gets 403 on admin routes whatever the ids, bodies and query strings', async () => {
     // an id that is not valid percent-encoding fails in the router (422) before any guard runs
     const id = fc.oneof(fc.constant(FIXTURE), pathId.filter(isDecodable));
-    const requests = fc.tuple(fc.integer({ min: 0, max: ADMIN_ROUTES.length - 1 }), id, fc.option(wellFormedBody({ number: digits(3, 10), name: safeText(20), scopes: fc.constant(['admin']) }), { nil: undefined }), queryString({ limit: fc.constant('1') }));
+    const requests = fc.tuple(
+      fc.integer({ min: 0, max: ADMIN_ROUTES.length - 1 }),
+      id,
+      fc.option(wellFormedBody({ number: digits(3, 10), name: safeText(20), scopes: fc.constant(['admin']) }), {
+        nil: undefined,
+      }),
+      queryString({ limit: fc.constant('1') }),
+    );
     await runProperty(
       requests,
       async ([index, generatedId, body, q]) => {
         const [method, path] = ADMIN_ROUTES[index];
         const concrete = path();
         // swap the fixture id for the generated one where the route has an id
-        const withId = generatedId === FIXTURE ? concrete : concrete.replace(/^(\/api\/pbx\/[a-z-]+\/)[0-9]+/, (_, prefix: string) => `${prefix}${generatedId}`);
+        const withId =
+          generatedId === FIXTURE
+            ? concrete
+            : concrete.replace(/^(\/api\/pbx\/[a-z-]+\/)[0-9]+/, (_, prefix: string) => `${prefix}${generatedId}`);
         const answer = await fx.probe({ method, path: `${withId}${q}`, body }, fx.readerToken());
         if (answer.status !== 403 || (answer.json as { error: { code: string } }).error.code !== 'forbidden') {
-          throw new Error(`calls token not refused with 403 forbidden: ${method} ${withId}${q} → ${answer.status} ${answer.text.slice(0, 300)}`);
+          throw new Error(
+            `calls token not refused with 403 forbidden: ${method} ${withId}${q} → ${answer.status} ${answer.text.slice(0, 300)}`,
+          );
         }
       },
       RUNS.scope,
@@ -116,10 +149,26 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
 
   it('a missing or garbage token gets 401 on every route; health, metrics and docs need none', async () => {
     for (const [method, path] of [...ADMIN_ROUTES, ...CALLS_ROUTES]) {
-      for (const authorization of [undefined, 'Bearer pbx_not_a_real_token_0123456789', `Bearer ${fx.pools.admin[0]}x`, `Basic ${Buffer.from('admin:admin').toString('base64')}`, fx.pools.admin[0]]) {
-        const req: Req = { method, path: path(), body: jsonBody(validBody(method, path())), headers: authorization === undefined ? {} : { Authorization: authorization } };
+      for (const authorization of [
+        undefined,
+        'Bearer pbx_not_a_real_token_0123456789',
+        `Bearer ${fx.pools.admin[0]}x`,
+        `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+        fx.pools.admin[0],
+      ]) {
+        const req: Req = {
+          method,
+          path: path(),
+          body: jsonBody(validBody(method, path())),
+          headers: authorization === undefined ? {} : { Authorization: authorization },
+        };
         const answer = await fx.probe(req, null);
-        expect({ route: `${method} ${req.path}`, authorization, status: answer.status, code: (answer.json as { error?: { code?: string } })?.error?.code }).toEqual({
+        expect({
+          route: `${method} ${req.path}`,
+          authorization,
+          status: answer.status,
+          code: (answer.json as { error?: { code?: string } })?.error?.code,
+        }).toEqual({
           route: `${method} ${req.path}`,
           authorization,
           status: 401,
@@ -129,7 +178,10 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
     }
     for (const path of PUBLIC_ROUTES) {
       for (const authorization of [undefined, 'Bearer garbage-garbage-garbage', 'Basic x']) {
-        const answer = await fx.send({ method: 'GET', path, headers: authorization ? { Authorization: authorization } : {} }, null);
+        const answer = await fx.send(
+          { method: 'GET', path, headers: authorization ? { Authorization: authorization } : {} },
+          null,
+        );
         expect([path, authorization, answer.status]).toEqual([path, authorization, 200]);
       }
     }
@@ -188,7 +240,9 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
         }
         const answer = await fx.probe(req, null);
         if (answer.status !== 401 || (answer.json as { error: { code: string } }).error.code !== 'unauthorized') {
-          throw new Error(`garbage Authorization not refused with 401: ${JSON.stringify(auth)?.slice(0, 200)} ${describeReq(req, answer)}`);
+          throw new Error(
+            `garbage Authorization not refused with 401: ${JSON.stringify(auth)?.slice(0, 200)} ${describeReq(req, answer)}`,
+          );
         }
       },
       RUNS.auth,

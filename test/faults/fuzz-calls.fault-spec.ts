@@ -1,5 +1,16 @@
 import fc from 'fast-check';
-import { digits, Fields, headerValue, hostileString, nearValidBody, pathId, phone, queryString, requestBody, safeText } from '../harness/fuzz-arbitraries';
+import {
+  digits,
+  Fields,
+  headerValue,
+  hostileString,
+  nearValidBody,
+  pathId,
+  phone,
+  queryString,
+  requestBody,
+  safeText,
+} from '../harness/fuzz-arbitraries';
 import { FACTOR, FIXTURE, FuzzFixture, Req, runProperty, runs } from '../harness/fuzz-fixture';
 
 /**
@@ -31,15 +42,46 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
     // mostly values that exist, so that requests get as far as the database and Asterisk checks
     const fields: Fields = {
       // the one existing extension has no registered phone (checked in beforeAll): 409 at best
-      from_extension: fc.oneof({ weight: 4, arbitrary: fc.constant(fx.fixtures.callExtension.number) }, { weight: 1, arbitrary: nonexistent }),
-      to_phone: fc.oneof({ weight: 6, arbitrary: digits(3, 32) }, { weight: 1, arbitrary: phone }, { weight: 1, arbitrary: digits(33, 33) }),
-      caller_id: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(fx.fixtures.callExtension.number, fx.fixtures.callerId.number, '0289876501') }, { weight: 1, arbitrary: phone }),
-      trunk_id: fc.oneof({ weight: 4, arbitrary: fc.constant(fx.fixtures.trunk.id) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2_147_483_647 }) }),
-      trunk_name: fc.oneof({ weight: 4, arbitrary: fc.constant(fx.fixtures.trunk.name) }, { weight: 1, arbitrary: safeText(100) }, { weight: 1, arbitrary: hostileString }),
+      from_extension: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(fx.fixtures.callExtension.number) },
+        { weight: 1, arbitrary: nonexistent },
+      ),
+      to_phone: fc.oneof(
+        { weight: 6, arbitrary: digits(3, 32) },
+        { weight: 1, arbitrary: phone },
+        { weight: 1, arbitrary: digits(33, 33) },
+      ),
+      caller_id: fc.oneof(
+        {
+          weight: 6,
+          arbitrary: fc.constantFrom(fx.fixtures.callExtension.number, fx.fixtures.callerId.number, '0289876501'),
+        },
+        { weight: 1, arbitrary: phone },
+      ),
+      trunk_id: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(fx.fixtures.trunk.id) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 2_147_483_647 }) },
+      ),
+      trunk_name: fc.oneof(
+        { weight: 4, arbitrary: fc.constant(fx.fixtures.trunk.name) },
+        { weight: 1, arbitrary: safeText(100) },
+        { weight: 1, arbitrary: hostileString },
+      ),
       headers: fc.oneof(
-        { weight: 6, arbitrary: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.string({ maxLength: 200 }), { maxKeys: 20 }) },
+        {
+          weight: 6,
+          arbitrary: fc.dictionary(fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.string({ maxLength: 200 }), {
+            maxKeys: 20,
+          }),
+        },
         { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 5 }) },
-        { weight: 1, arbitrary: fc.constantFrom({ Ticket: 'T-42\r\nX-Injected: 1' }, Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, 'v']))) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            { Ticket: 'T-42\r\nX-Injected: 1' },
+            Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`K${i}`, 'v'])),
+          ),
+        },
       ),
     };
     // trunk_id wins over trunk_name: some bodies leave it out so that trunk_name is looked up
@@ -48,14 +90,34 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
       { weight: 3, arbitrary: fc.constant(undefined) },
       { weight: 2, arbitrary: fc.uuid() },
       { weight: 2, arbitrary: headerValue },
-      { weight: 1, arbitrary: fc.constantFrom('', ' ', 'a'.repeat(255), 'a'.repeat(256), 'é', "'; DROP TABLE idempotency_keys;--", '%00') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '',
+          ' ',
+          'a'.repeat(255),
+          'a'.repeat(256),
+          'é',
+          "'; DROP TABLE idempotency_keys;--",
+          '%00',
+        ),
+      },
     );
-    const requests = fc.tuple(fc.oneof({ weight: 1, arbitrary: requestBody(fields) }, { weight: 1, arbitrary: nearValidBody(fields) }, { weight: 2, arbitrary: nearValidBody(byName) }), idempotencyKey).map(([body, key]): Req => ({
-      method: 'POST',
-      path: '/api/pbx/calls/click-to-call',
-      body,
-      ...(key !== undefined ? { headers: { 'Idempotency-Key': key } } : {}),
-    }));
+    const requests = fc
+      .tuple(
+        fc.oneof(
+          { weight: 1, arbitrary: requestBody(fields) },
+          { weight: 1, arbitrary: nearValidBody(fields) },
+          { weight: 2, arbitrary: nearValidBody(byName) },
+        ),
+        idempotencyKey,
+      )
+      .map(([body, key]): Req => ({
+        method: 'POST',
+        path: '/api/pbx/calls/click-to-call',
+        body,
+        ...(key !== undefined ? { headers: { 'Idempotency-Key': key } } : {}),
+      }));
     let next = 0;
     let validated = 0;
     await runProperty(
@@ -63,10 +125,12 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
       async (req) => {
         // a number the fuzzer itself created as an extension is not "nonexistent": skip that run
         const named = /"from_extension"\s*:\s*"(99999[0-9]{5})"/.exec(req.body?.text ?? '');
-        if (named) fc.pre(((await fx.db.query('SELECT 1 FROM extensions WHERE number = $1', [named[1]])).rowCount ?? 0) === 0);
+        if (named)
+          fc.pre(((await fx.db.query('SELECT 1 FROM extensions WHERE number = $1', [named[1]])).rowCount ?? 0) === 0);
         const calls = Number((await fx.db.query('SELECT count(*) AS n FROM calls')).rows[0].n);
         const answer = await fx.probe(req, fx.pools.calls[next++ % fx.pools.calls.length], { allow2xx: false });
-        if (answer.status === 401 || answer.status === 403) throw new Error(`the calls token was refused: ${answer.status} ${answer.text}`);
+        if (answer.status === 401 || answer.status === 403)
+          throw new Error(`the calls token was refused: ${answer.status} ${answer.text}`);
         if (answer.status !== 429) validated++;
         expect(Number((await fx.db.query('SELECT count(*) AS n FROM calls')).rows[0].n)).toBe(calls);
       },
@@ -76,15 +140,33 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
     expect(validated).toBeGreaterThan(runs(RUNS.clickToCall) * 0.9);
     expect(Number((await fx.db.query('SELECT count(*) AS n FROM calls')).rows[0].n)).toBe(fx.callsAtStart);
     // (since this file started: the other fault specs place real calls before it)
-    expect(Number((await fx.db.query('SELECT count(*) AS n FROM calls WHERE created_at >= $2 AND call_uuid <> $1', [fx.fixtures.callUuid, fx.startedAt])).rows[0].n)).toBe(0);
+    expect(
+      Number(
+        (
+          await fx.db.query('SELECT count(*) AS n FROM calls WHERE created_at >= $2 AND call_uuid <> $1', [
+            fx.fixtures.callUuid,
+            fx.startedAt,
+          ])
+        ).rows[0].n,
+      ),
+    ).toBe(0);
   });
 
   it('GET /api/pbx/calls/:call_uuid: random ids are a 404, never a 5xx', async () => {
-    const ids = fc.oneof(pathId, fc.uuid(), fc.constant(FIXTURE), fc.uuid().map((u) => u.toUpperCase()), fc.uuid().map((u) => `${u}x`));
+    const ids = fc.oneof(
+      pathId,
+      fc.uuid(),
+      fc.constant(FIXTURE),
+      fc.uuid().map((u) => u.toUpperCase()),
+      fc.uuid().map((u) => `${u}x`),
+    );
     await runProperty(
       fc.tuple(ids, queryString({ include: fc.constant('legs') })),
       async ([id, q]) => {
-        await fx.probe({ method: 'GET', path: `/api/pbx/calls/${id === FIXTURE ? fx.fixtures.callUuid : id}${q}` }, fx.readerToken());
+        await fx.probe(
+          { method: 'GET', path: `/api/pbx/calls/${id === FIXTURE ? fx.fixtures.callUuid : id}${q}` },
+          fx.readerToken(),
+        );
       },
       RUNS.callsRead,
     );
@@ -95,28 +177,78 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
 
   /** ISO 8601 look-alikes: what the validator accepts is not always what PostgreSQL reads. */
   const isoish: fc.Arbitrary<string> = fc.oneof(
-    { weight: 3, arbitrary: fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+    },
     {
       weight: 5,
       arbitrary: fc
         .tuple(
           fc.constantFrom('', '', '', '+', '-'),
           fc.oneof(fc.constantFrom('0000', '0001', '1969', '1970', '2026', '9999'), digits(4, 4)),
-          fc.constantFrom('-03-01', '0301', '-02-30', '-13-01', '-W09', '-W09-1', 'W091', '-060', '060', '-366', '-03', ''),
-          fc.constantFrom('', 'T10:00', 'T10:00:00', 'T10:00:00.123456789', 'T24:00', ' 10:00', 'T1000', 'T10', 'T10:00:00,5'),
+          fc.constantFrom(
+            '-03-01',
+            '0301',
+            '-02-30',
+            '-13-01',
+            '-W09',
+            '-W09-1',
+            'W091',
+            '-060',
+            '060',
+            '-366',
+            '-03',
+            '',
+          ),
+          fc.constantFrom(
+            '',
+            'T10:00',
+            'T10:00:00',
+            'T10:00:00.123456789',
+            'T24:00',
+            ' 10:00',
+            'T1000',
+            'T10',
+            'T10:00:00,5',
+          ),
           fc.constantFrom('', 'Z', '+07:00', '-0330', '+14:00', '-23:59', 'z'),
         )
         .map((parts) => parts.join('')),
     },
-    { weight: 1, arbitrary: fc.constantFrom('yesterday', 'now', '1', 'Tue', '2026-03-01T00:00:00Z\u0000', '2026-03-01T00:00:00Z; DROP TABLE cdrs') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'yesterday',
+        'now',
+        '1',
+        'Tue',
+        '2026-03-01T00:00:00Z\u0000',
+        '2026-03-01T00:00:00Z; DROP TABLE cdrs',
+      ),
+    },
   );
   const cursor: fc.Arbitrary<string> = fc.oneof(
     fc.constant('@cursor'),
-    fc.tuple(isoish, fc.oneof(digits(1, 19), fc.constantFrom('0', '9223372036854775807', '9223372036854775808', '9999999999999999999', '-1', ''))).map(([at, id]) =>
-      Buffer.from(`${at}|${id}`).toString('base64url'),
-    ),
+    fc
+      .tuple(
+        isoish,
+        fc.oneof(
+          digits(1, 19),
+          fc.constantFrom('0', '9223372036854775807', '9223372036854775808', '9999999999999999999', '-1', ''),
+        ),
+      )
+      .map(([at, id]) => Buffer.from(`${at}|${id}`).toString('base64url')),
     fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/),
-    fc.constantFrom('', '|', 'bm90LWEtY3Vyc29y', Buffer.from('|1').toString('base64url'), Buffer.from('2026-03-01T00:00:00Z|').toString('base64url')),
+    fc.constantFrom(
+      '',
+      '|',
+      'bm90LWEtY3Vyc29y',
+      Buffer.from('|1').toString('base64url'),
+      Buffer.from('2026-03-01T00:00:00Z|').toString('base64url'),
+    ),
   );
 
   it('GET /api/pbx/cdrs: random query strings never give a 5xx', async () => {
@@ -132,7 +264,10 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
     await runProperty(
       query,
       async (q) => {
-        await fx.probe({ method: 'GET', path: `/api/pbx/cdrs${q.replace('@cursor', fx.fixtures.cdrCursor)}` }, fx.readerToken());
+        await fx.probe(
+          { method: 'GET', path: `/api/pbx/cdrs${q.replace('@cursor', fx.fixtures.cdrCursor)}` },
+          fx.readerToken(),
+        );
       },
       RUNS.cdrs,
     );

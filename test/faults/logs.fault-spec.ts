@@ -42,12 +42,18 @@ describe('logs: JSON lines, call-scoped, no secrets', () => {
     secrets['AMI password'] = fx.context.pbx.amiPassword;
     secrets['ARI password'] = fx.context.pbx.ariPassword;
     await fx.subscribe('/crm');
-    const created = await fx.request('POST', '/api/pbx/webhooks', { url: fx.receiver.url('/other'), events: ['pbx.call.hangup'] });
+    const created = await fx.request('POST', '/api/pbx/webhooks', {
+      url: fx.receiver.url('/other'),
+      events: ['pbx.call.hangup'],
+    });
     secrets['webhook secret'] = created.body.data.secret;
     const token = await fx.request('POST', '/api/pbx/tokens', { name: 'log-check', scopes: ['calls'] });
     secrets['generated token'] = token.body.data.token;
     // credentials in places a careless log would write them
-    await fetch(`${fx.api.url}/api/pbx/cdrs?access_token=${secrets['generated token']}&secret=${secrets['webhook secret']}`, { headers: { Authorization: `Bearer ${secrets['generated token']}` } });
+    await fetch(
+      `${fx.api.url}/api/pbx/cdrs?access_token=${secrets['generated token']}&secret=${secrets['webhook secret']}`,
+      { headers: { Authorization: `Bearer ${secrets['generated token']}` } },
+    );
     await fetch(`${fx.api.url}/api/pbx/extensions?token=${fx.adminToken}`);
 
     const agent = await fx.agent();
@@ -77,7 +83,10 @@ describe('logs: JSON lines, call-scoped, no secrets', () => {
 
   it('no log file holds a secret: admin and generated tokens, extension passwords, AMI/ARI passwords, whsec_ secrets', () => {
     const root = path.resolve(__dirname, '..', '..');
-    const files = [path.join(root, '.pbx', 'test-logs'), path.join(fx.context.chrootDir, 'srv', 'pbx', fx.context.pbx.name, 'log')]
+    const files = [
+      path.join(root, '.pbx', 'test-logs'),
+      path.join(fx.context.chrootDir, 'srv', 'pbx', fx.context.pbx.name, 'log'),
+    ]
       .filter((dir) => fs.existsSync(dir))
       .flatMap((dir) => fs.readdirSync(dir).map((name) => path.join(dir, name)))
       .filter((file) => fs.statSync(file).isFile());
@@ -85,7 +94,8 @@ describe('logs: JSON lines, call-scoped, no secrets', () => {
     const found: string[] = [];
     for (const file of files) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const [what, value] of Object.entries(secrets)) if (value && text.includes(value)) found.push(`${what} in ${file}`);
+      for (const [what, value] of Object.entries(secrets))
+        if (value && text.includes(value)) found.push(`${what} in ${file}`);
       const whsec = /whsec_[A-Za-z0-9+/=]{16,}/.exec(text);
       if (whsec) found.push(`a whsec_ secret in ${file}`);
     }

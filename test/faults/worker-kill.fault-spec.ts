@@ -1,7 +1,11 @@
 import { customerNumber, FaultFixture } from '../harness/fault-fixture';
 import { sleep, waitUntil } from '../harness/sip-peer';
 
-const FAST_RETRIES = { WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '1000', WEBHOOK_POLL_INTERVAL_MS: '100' };
+const FAST_RETRIES = {
+  WEBHOOK_BACKOFF_BASE_MS: '200',
+  WEBHOOK_BACKOFF_CAP_MS: '1000',
+  WEBHOOK_POLL_INTERVAL_MS: '100',
+};
 
 /**
  * The worker killed (SIGKILL) mid-call and restarted: a call still live in Asterisk is
@@ -55,12 +59,21 @@ describe('fault: worker killed mid-call', () => {
     await fx.peer.hangup(atCarrierB.channelId);
     await fx.waitStatus(ringingCall, 'ended');
 
-    const stuck = await fx.db.query("SELECT count(*)::int AS n FROM calls WHERE status IN ('queued', 'ringing') AND call_uuid = ANY($1)", [[bridged, ringingCall]]);
+    const stuck = await fx.db.query(
+      "SELECT count(*)::int AS n FROM calls WHERE status IN ('queued', 'ringing') AND call_uuid = ANY($1)",
+      [[bridged, ringingCall]],
+    );
     expect(stuck.rows[0].n).toBe(0);
     for (const uuid of [bridged, ringingCall]) {
       await waitUntil(() => fx.delivered('/crm', uuid).length >= 5, 15_000, `events of ${uuid}`);
       const events = fx.delivered('/crm', uuid);
-      expect(events.map((e) => e.type)).toEqual(['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created']);
+      expect(events.map((e) => e.type)).toEqual([
+        'pbx.call.ringing',
+        'pbx.call.answered',
+        'pbx.call.answered',
+        'pbx.call.hangup',
+        'pbx.cdr.created',
+      ]);
       expect(events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
       expect(new Set(events.map((e) => e.id)).size).toBe(5);
     }

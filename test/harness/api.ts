@@ -21,7 +21,10 @@ export interface TestApi {
 }
 
 /** Starts the real API (the same bootstrap as apps/api) against the test database and Asterisk. */
-export async function startTestApi(extraEnv: Record<string, string> = {}, options: { waitHealthy?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  extraEnv: Record<string, string> = {},
+  options: { waitHealthy?: boolean } = {},
+): Promise<TestApi> {
   const context = testContext();
   const adminToken = `pbx_test_admin_${randomBytes(12).toString('hex')}`;
   const env = testEnv(context, { PBX_ADMIN_TOKEN: adminToken, ...extraEnv });
@@ -44,7 +47,11 @@ export async function startTestApi(extraEnv: Record<string, string> = {}, option
     del: (path, token) => auth(http().delete(path), token),
     close: () => app.close(),
     newToken: async (scopes = ['calls']) =>
-      (await auth(http().post('/api/pbx/tokens')).send({ name: `test-${scopes.join('-')}`, scopes }).expect(201)).body.data.token as string,
+      (
+        await auth(http().post('/api/pbx/tokens'))
+          .send({ name: `test-${scopes.join('-')}`, scopes })
+          .expect(201)
+      ).body.data.token as string,
   };
 }
 

@@ -34,6 +34,10 @@ export function expectBillsec(cdr: CdrTimes): void {
     expect(cdr.answered_at).not.toBeNull();
     expect(within(cdr.billsec, seconds(cdr.answered_at as string, cdr.ended_at))).toMatchObject({ within: true });
   } else {
-    expect({ disposition: cdr.disposition, answered_at: cdr.answered_at, billsec: cdr.billsec }).toEqual({ disposition: cdr.disposition, answered_at: null, billsec: 0 });
+    expect({ disposition: cdr.disposition, answered_at: cdr.answered_at, billsec: cdr.billsec }).toEqual({
+      disposition: cdr.disposition,
+      answered_at: null,
+      billsec: 0,
+    });
   }
 }

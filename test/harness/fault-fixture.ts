@@ -25,7 +25,10 @@ export class FaultFixture {
   constructor(private readonly env: Record<string, string> = {}) {}
 
   async start(): Promise<void> {
-    this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, { PBX_ADMIN_TOKEN: this.adminToken, ...this.env });
+    this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, {
+      PBX_ADMIN_TOKEN: this.adminToken,
+      ...this.env,
+    });
     this.client = new ApiClient(this.api.url, this.adminToken);
     this.worker = this.newWorker();
     // this fixture's own lines only (files are per port and appended to across runs)
@@ -37,7 +40,13 @@ export class FaultFixture {
     this.db = new Client({ connectionString: this.context.databaseUrl });
     this.db.on('error', () => undefined); // the database may be restarted under us
     await this.db.connect();
-    this.trunkId = (await this.request('POST', '/api/pbx/trunks', { name: `fault-carrier-${randomBytes(3).toString('hex')}`, host: '127.0.0.1', port: this.context.peer.carrierPort })).body.data.id;
+    this.trunkId = (
+      await this.request('POST', '/api/pbx/trunks', {
+        name: `fault-carrier-${randomBytes(3).toString('hex')}`,
+        host: '127.0.0.1',
+        port: this.context.peer.carrierPort,
+      })
+    ).body.data.id;
     for (let i = 0; i < 30; i++) this.tokens.push((await this.client.newToken('fault')).token);
   }
 
@@ -65,7 +74,12 @@ export class FaultFixture {
   }
 
   clickToCall(from: string, to: string): Promise<HttpResult> {
-    return this.request('POST', '/api/pbx/calls/click-to-call', { from_extension: from, to_phone: to, trunk_id: this.trunkId }, this.tokens[Math.floor(Math.random() * this.tokens.length)]);
+    return this.request(
+      'POST',
+      '/api/pbx/calls/click-to-call',
+      { from_extension: from, to_phone: to, trunk_id: this.trunkId },
+      this.tokens[Math.floor(Math.random() * this.tokens.length)],
+    );
   }
 
   async call(uuid: string) {
@@ -77,7 +91,10 @@ export class FaultFixture {
   }
 
   async subscribe(path: string): Promise<void> {
-    const created = await this.request('POST', '/api/pbx/webhooks', { url: this.receiver.url(path), events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] });
+    const created = await this.request('POST', '/api/pbx/webhooks', {
+      url: this.receiver.url(path),
+      events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'],
+    });
     expect(created.status).toBe(201);
   }
 

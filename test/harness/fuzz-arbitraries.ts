@@ -13,7 +13,8 @@ import fc from 'fast-check';
 // strings and numbers
 
 /** encodeURIComponent that takes any string (a lone surrogate becomes U+FFFD instead of throwing). */
-export const encode = (s: string): string => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+export const encode = (s: string): string =>
+  encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 
 /** Strings that have broken parsers, SIP stacks, SQL and loggers before. */
 export const NASTY_STRINGS: readonly string[] = [
@@ -36,7 +37,7 @@ export const NASTY_STRINGS: readonly string[] = [
   "1'; DROP TABLE extensions; --",
   '1); DELETE FROM api_tokens; --',
   '"; SELECT pg_sleep(5); --',
-  "$$; SELECT 1; $$",
+  '$$; SELECT 1; $$',
   '\\',
   '\\u0000',
   '"',
@@ -79,7 +80,10 @@ export const NASTY_STRINGS: readonly string[] = [
 
 /** Long strings, up to about 10 KB (the body limit is 64 KiB). */
 export const longString: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom('x', '9', 'é', '😀', '\u0000', "'", '\r\n', 'ab%00', '\ud800'), fc.integer({ min: 65, max: 10_000 }))
+  .tuple(
+    fc.constantFrom('x', '9', 'é', '😀', '\u0000', "'", '\r\n', 'ab%00', '\ud800'),
+    fc.integer({ min: 65, max: 10_000 }),
+  )
   .map(([unit, length]) => unit.repeat(Math.max(1, Math.floor(length / unit.length))));
 
 /** Arbitrary text of every kind: short, unicode (lone surrogates included), nasty and long. */
@@ -87,9 +91,19 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...NASTY_STRINGS), fc.string({ maxLength: 12 })).map((parts) => parts.join('')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 12 }), fc.constantFrom(...NASTY_STRINGS), fc.string({ maxLength: 12 }))
+      .map((parts) => parts.join('')),
+  },
   // one control character (NUL, CR, LF...) inside otherwise plain text
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 0x1f }), fc.string({ maxLength: 12 })).map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 0x1f }), fc.string({ maxLength: 12 }))
+      .map(([a, c, b]) => `${a}${String.fromCharCode(c)}${b}`),
+  },
   { weight: 1, arbitrary: longString },
 );
 
@@ -97,7 +111,25 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(0, -0, -1, 1.5, 0.1, 2 ** 31 - 1, 2 ** 31, 2 ** 32, -(2 ** 31) - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e308, -1e308, 5e-324, 65535, 65536),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1.5,
+    0.1,
+    2 ** 31 - 1,
+    2 ** 31,
+    2 ** 32,
+    -(2 ** 31) - 1,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 53),
+    1e308,
+    -1e308,
+    5e-324,
+    65535,
+    65536,
+  ),
 );
 
 /** Number literals that JSON.stringify never writes but JSON.parse reads. */
@@ -145,7 +177,12 @@ export const hostileJsonText: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null', '[]', '{}', '""', '[null]', '[[]]', '{"":""}') },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
   { weight: 1, arbitrary: fc.array(hostileString, { maxLength: 25 }).map((a) => JSON.stringify(a)) },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), hostileString, { maxKeys: 25 }).map((o) => JSON.stringify(o)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .dictionary(fc.string({ maxLength: 10 }), hostileString, { maxKeys: 25 })
+      .map((o) => JSON.stringify(o)),
+  },
   { weight: 1, arbitrary: deepNesting },
   { weight: 1, arbitrary: prototypePollution },
 );
@@ -204,13 +241,21 @@ export function objectEntries(fields: Fields): fc.Arbitrary<Entry[]> {
       { weight: 2, arbitrary: fc.constant<Entry[]>([]) },
       { weight: 5, arbitrary: fields[name].map((v): Entry[] => [[name, JSON.stringify(v)]]) },
       { weight: 4, arbitrary: fieldText(fields[name]).map((text): Entry[] => [[name, text]]) },
-      { weight: 1, arbitrary: fc.tuple(fieldText(fields[name]), fieldText(fields[name])).map(([a, b]): Entry[] => [[name, a], [name, b]]) },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(fieldText(fields[name]), fieldText(fields[name])).map(([a, b]): Entry[] => [
+          [name, a],
+          [name, b],
+        ]),
+      },
     ),
   );
   const extraKey = fc.oneof(
     fc.constantFrom(...EXTRA_KEYS),
     fc.string({ maxLength: 20 }),
-    ...(names.length ? [fc.constantFrom(...names).map((n) => n.toUpperCase()), fc.constantFrom(...names).map((n) => `${n} `)] : []),
+    ...(names.length
+      ? [fc.constantFrom(...names).map((n) => n.toUpperCase()), fc.constantFrom(...names).map((n) => `${n} `)]
+      : []),
   );
   const extras = fc.oneof(
     { weight: 4, arbitrary: fc.constant<Entry[]>([]) },
@@ -231,9 +276,13 @@ export function objectEntries(fields: Fields): fc.Arbitrary<Entry[]> {
 export function nearMiss(valid: unknown): fc.Arbitrary<string> {
   if (typeof valid === 'string') {
     const at = fc.integer({ min: 0, max: valid.length });
-    const insert = (piece: fc.Arbitrary<string>) => fc.tuple(at, piece).map(([i, p]) => JSON.stringify(`${valid.slice(0, i)}${p}${valid.slice(i)}`));
+    const insert = (piece: fc.Arbitrary<string>) =>
+      fc.tuple(at, piece).map(([i, p]) => JSON.stringify(`${valid.slice(0, i)}${p}${valid.slice(i)}`));
     return fc.oneof(
-      { weight: 4, arbitrary: insert(fc.constantFrom('\u0000', '\u0000', '\u0000', '\u0000', '\r\n', '\n', '\u0001', '\u007f')) },
+      {
+        weight: 4,
+        arbitrary: insert(fc.constantFrom('\u0000', '\u0000', '\u0000', '\u0000', '\r\n', '\n', '\u0001', '\u007f')),
+      },
       insert(fc.constantFrom('%00', '"', "'", '\\', '<', '>', ';', ' ', '+', 'X', '/')),
       insert(fc.constantFrom('\ud800', '\udfff', '\ufeff', '\u202e', '１', '٣', '😀', 'é')),
       { weight: 2, arbitrary: fc.constantFrom('0', 'x', '9', 'é').map((c) => JSON.stringify(`${valid}${c}`)) },
@@ -246,7 +295,10 @@ export function nearMiss(valid: unknown): fc.Arbitrary<string> {
     );
   }
   if (typeof valid === 'number') {
-    return fc.constantFrom(valid + 1, valid - 1, -valid, valid * 1_000, valid + 0.5, 0, 2 ** 31, 2 ** 31 - 1, 2 ** 53 + 2).map((n) => JSON.stringify(n)).chain((n) => fc.constantFrom(n, JSON.stringify(n), `${n}.0`, `${n}e0`));
+    return fc
+      .constantFrom(valid + 1, valid - 1, -valid, valid * 1_000, valid + 0.5, 0, 2 ** 31, 2 ** 31 - 1, 2 ** 53 + 2)
+      .map((n) => JSON.stringify(n))
+      .chain((n) => fc.constantFrom(n, JSON.stringify(n), `${n}.0`, `${n}e0`));
   }
   if (Array.isArray(valid)) {
     return fc.oneof(
@@ -261,10 +313,21 @@ export function nearMiss(valid: unknown): fc.Arbitrary<string> {
     const entries = Object.entries(valid as Record<string, unknown>);
     return fc.oneof(
       fc.constant('[]'),
-      fc.tuple(fc.constantFrom('X-Injected\r\n', '', '__proto__', 'a b', 'é', 'k'.repeat(65)), fc.constantFrom('v', 'v\r\nX: 1', '\u0000', 'v'.repeat(201), '\ud800')).map(([k, v]) =>
-        JSON.stringify(Object.fromEntries([...entries, [k, v]])),
-      ),
-      ...(entries.length > 0 ? [fc.constantFrom('\u0000', '\r\n', '\ud800', 'v'.repeat(201)).map((v) => JSON.stringify(Object.fromEntries(entries.map(([k, x], i) => [k, i === 0 ? `${String(x)}${v}` : x]))))] : []),
+      fc
+        .tuple(
+          fc.constantFrom('X-Injected\r\n', '', '__proto__', 'a b', 'é', 'k'.repeat(65)),
+          fc.constantFrom('v', 'v\r\nX: 1', '\u0000', 'v'.repeat(201), '\ud800'),
+        )
+        .map(([k, v]) => JSON.stringify(Object.fromEntries([...entries, [k, v]]))),
+      ...(entries.length > 0
+        ? [
+            fc
+              .constantFrom('\u0000', '\r\n', '\ud800', 'v'.repeat(201))
+              .map((v) =>
+                JSON.stringify(Object.fromEntries(entries.map(([k, x], i) => [k, i === 0 ? `${String(x)}${v}` : x]))),
+              ),
+          ]
+        : []),
     );
   }
   return fc.constantFrom('"true"', '0', '1', '""', '"null"', '{}', '[null]');
@@ -285,9 +348,13 @@ export function oneBadField(fields: Fields): fc.Arbitrary<Entry[]> {
       fc.integer({ min: 0, max: names.length - 1 }),
     )
     .chain(([values, keep, bad]) =>
-      fc.oneof({ weight: 2, arbitrary: nearMiss(values[bad]) }, { weight: 1, arbitrary: hostileJsonText }).map((text) =>
-        names.flatMap((name, i): Entry[] => (i === bad ? [[name, text]] : keep[i] === 0 ? [] : [[name, JSON.stringify(values[i])]])),
-      ),
+      fc
+        .oneof({ weight: 2, arbitrary: nearMiss(values[bad]) }, { weight: 1, arbitrary: hostileJsonText })
+        .map((text) =>
+          names.flatMap((name, i): Entry[] =>
+            i === bad ? [[name, text]] : keep[i] === 0 ? [] : [[name, JSON.stringify(values[i])]],
+          ),
+        ),
     );
 }
 
@@ -367,17 +434,40 @@ function otherFormats(entries: Entry[]): fc.Arbitrary<FuzzBody> {
   const multipart = `--xyz\r\n${entries.map(([key, text]) => `Content-Disposition: form-data; name="${key}"\r\n\r\n${text}\r\n--xyz`).join('\r\n')}--\r\n`;
   return fc.oneof(
     fc.constant<FuzzBody>({ contentType: 'application/x-www-form-urlencoded', text: form.join('&') }),
-    fc.constantFrom('%', '%zz', 'a=%', '&&&==&', 'a[b]=1&a[c]=2', 'a=1&a=2&a=3', `${'a=1&'.repeat(1_200)}b=2`, '__proto__[admin]=1', 'constructor=1').map(
-      (text): FuzzBody => ({ contentType: 'application/x-www-form-urlencoded', text }),
-    ),
+    fc
+      .constantFrom(
+        '%',
+        '%zz',
+        'a=%',
+        '&&&==&',
+        'a[b]=1&a[c]=2',
+        'a=1&a=2&a=3',
+        `${'a=1&'.repeat(1_200)}b=2`,
+        '__proto__[admin]=1',
+        'constructor=1',
+      )
+      .map((text): FuzzBody => ({ contentType: 'application/x-www-form-urlencoded', text })),
     fc.constant<FuzzBody>({ contentType: 'multipart/form-data; boundary=xyz', text: multipart }),
     fc.constant<FuzzBody>({ contentType: 'multipart/form-data', text: multipart }),
-    fc.constantFrom('text/plain', 'text/html', 'application/xml', 'application/octet-stream', 'image/png', '*/*', 'application', 'garbage;;;=', 'application/json-patch+json').map(
-      (contentType): FuzzBody => ({ contentType, text: objectText(entries) }),
-    ),
+    fc
+      .constantFrom(
+        'text/plain',
+        'text/html',
+        'application/xml',
+        'application/octet-stream',
+        'image/png',
+        '*/*',
+        'application',
+        'garbage;;;=',
+        'application/json-patch+json',
+      )
+      .map((contentType): FuzzBody => ({ contentType, text: objectText(entries) })),
     fc.constant<FuzzBody>({ contentType: null, text: objectText(entries) }),
     fc.constant<FuzzBody>({ contentType: 'text/plain', text: 'number=1001&password=password-1' }),
-    fc.constant<FuzzBody>({ contentType: 'application/xml', text: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>' }),
+    fc.constant<FuzzBody>({
+      contentType: 'application/xml',
+      text: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    }),
   );
 }
 
@@ -398,7 +488,9 @@ function jsonVariants(text: string): fc.Arbitrary<FuzzBody> {
         'application/json; charset="utf-8',
       )
       .map((contentType): FuzzBody => ({ contentType, text })),
-    fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'x-unknown', 'gzip, gzip', 'gzip-valid').map((contentEncoding): FuzzBody => ({ contentType: JSON_TYPE, text, contentEncoding })),
+    fc
+      .constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'x-unknown', 'gzip, gzip', 'gzip-valid')
+      .map((contentEncoding): FuzzBody => ({ contentType: JSON_TYPE, text, contentEncoding })),
     fc.constant<FuzzBody>({ contentType: JSON_TYPE, text: `\ufeff${text}` }),
     // latin1 bytes: é becomes 0xE9 alone, which is not UTF-8
     fc.constant<FuzzBody>({ contentType: JSON_TYPE, text: text.replace(/"$|"(?=[,}])/, 'é\u00ff"'), bytes: 'latin1' }),
@@ -412,11 +504,24 @@ export function requestBody(fields: Fields): fc.Arbitrary<FuzzBody> {
     { weight: 12, arbitrary: entries.map((e): FuzzBody => ({ contentType: JSON_TYPE, text: objectText(e) })) },
     { weight: 8, arbitrary: nearValidBody(fields) },
     // arrays where an object is expected, and other top-level JSON values
-    { weight: 1, arbitrary: fc.array(entries.map(objectText), { minLength: 0, maxLength: 3 }).map((items): FuzzBody => ({ contentType: JSON_TYPE, text: `[${items.join(',')}]` })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(entries.map(objectText), { minLength: 0, maxLength: 3 })
+        .map((items): FuzzBody => ({ contentType: JSON_TYPE, text: `[${items.join(',')}]` })),
+    },
     { weight: 1, arbitrary: hostileJsonText.map((text): FuzzBody => ({ contentType: JSON_TYPE, text })) },
     // an object nested one level too deep
-    { weight: 1, arbitrary: entries.map((e): FuzzBody => ({ contentType: JSON_TYPE, text: `{"data":${objectText(e)}}` })) },
-    { weight: 2, arbitrary: entries.chain((e) => malformed(objectText(e))).map((text): FuzzBody => ({ contentType: JSON_TYPE, text })) },
+    {
+      weight: 1,
+      arbitrary: entries.map((e): FuzzBody => ({ contentType: JSON_TYPE, text: `{"data":${objectText(e)}}` })),
+    },
+    {
+      weight: 2,
+      arbitrary: entries
+        .chain((e) => malformed(objectText(e)))
+        .map((text): FuzzBody => ({ contentType: JSON_TYPE, text })),
+    },
     { weight: 2, arbitrary: entries.chain(otherFormats) },
     { weight: 2, arbitrary: entries.chain((e) => jsonVariants(objectText(e))) },
   );
@@ -425,7 +530,26 @@ export function requestBody(fields: Fields): fc.Arbitrary<FuzzBody> {
 // ---------------------------------------------------------------------------------------------
 // query strings, path ids, header values
 
-const RAW_QUERY_PIECES = ['%', '%zz', '%00', '%c0%af', '&', '&&', '=', '==', '?', '#', '+', '%2B', '%26', '[]', '[0]', '[a]', ';', '%E0%A4%A'];
+const RAW_QUERY_PIECES = [
+  '%',
+  '%zz',
+  '%00',
+  '%c0%af',
+  '&',
+  '&&',
+  '=',
+  '==',
+  '?',
+  '#',
+  '+',
+  '%2B',
+  '%26',
+  '[]',
+  '[0]',
+  '[a]',
+  ';',
+  '%E0%A4%A',
+];
 
 /** One query value as it goes on the wire: encoded text, or raw percent-garbage. */
 function queryValue(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
@@ -453,28 +577,140 @@ function anyQueryString(params: Record<string, fc.Arbitrary<string>>): fc.Arbitr
       { weight: 3, arbitrary: params[name].map((v) => [`${name}=${encode(v)}`]) },
       { weight: 3, arbitrary: queryValue(params[name]).map((v) => [`${name}=${v}`]) },
       // repeated: Express turns it into an array
-      { weight: 1, arbitrary: fc.array(queryValue(params[name]), { minLength: 2, maxLength: 3 }).map((vs) => vs.map((v) => `${name}=${v}`)) },
-      { weight: 1, arbitrary: fc.constantFrom(`${name}`, `${name}=`, `${name}[]=1`, `${name}[a]=1`, `${encode(name.toUpperCase())}=1`).map((p) => [p]) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(queryValue(params[name]), { minLength: 2, maxLength: 3 })
+          .map((vs) => vs.map((v) => `${name}=${v}`)),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(`${name}`, `${name}=`, `${name}[]=1`, `${name}[a]=1`, `${encode(name.toUpperCase())}=1`)
+          .map((p) => [p]),
+      },
     ),
   );
   const extra = fc.oneof(
     { weight: 4, arbitrary: fc.constant<string[]>([]) },
-    { weight: 1, arbitrary: fc.array(fc.tuple(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'unknown', '', 'sort', 'offset'), fc.string({ maxLength: 10 }).map(encode)), queryValue(fc.constant('1'))).map(([k, v]) => `${k}=${v}`), { minLength: 1, maxLength: 3 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(
+        fc
+          .tuple(
+            fc.oneof(
+              fc.constantFrom('__proto__', 'constructor', 'toString', 'unknown', '', 'sort', 'offset'),
+              fc.string({ maxLength: 10 }).map(encode),
+            ),
+            queryValue(fc.constant('1')),
+          )
+          .map(([k, v]) => `${k}=${v}`),
+        { minLength: 1, maxLength: 3 },
+      ),
+    },
   );
   return fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(fc.tuple(...perParam), extra).map(([parts, more]) => { const all = [...parts.flat(), ...more]; return all.length ? `?${all.join('&')}` : ''; }) },
-    { weight: 1, arbitrary: fc.constantFrom('?', '?&', '?=', '?==&=', '?%', '?%zz=%zz', `?${'a'.repeat(3_000)}`, `?${'a=1&'.repeat(1_500)}`, '?limit=1#frag', '??limit=1').map((q) => q) },
+    {
+      weight: 8,
+      arbitrary: fc.tuple(fc.tuple(...perParam), extra).map(([parts, more]) => {
+        const all = [...parts.flat(), ...more];
+        return all.length ? `?${all.join('&')}` : '';
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(
+          '?',
+          '?&',
+          '?=',
+          '?==&=',
+          '?%',
+          '?%zz=%zz',
+          `?${'a'.repeat(3_000)}`,
+          `?${'a=1&'.repeat(1_500)}`,
+          '?limit=1#frag',
+          '??limit=1',
+        )
+        .map((q) => q),
+    },
   );
 }
 
-const ID_EDGES = ['0', '-1', '1.5', '1e3', '1E3', '2147483647', '2147483648', '4294967296', '99999999999999999999', '9007199254740993', '0x1A', '00001', '+1', ' 1', '1 ', 'NaN', 'Infinity', 'null', 'undefined', 'true', '[]', '{}', '1,2', '1;2', "1' OR '1'='1", '1; DROP TABLE extensions;--', '$(id)'];
-const RAW_ID_PIECES = ['%', '%zz', '%00', '1%00', '%c0%af', '%ff', '%fe%ff', '%E0%A4%A', '..', '.', '..%2F..%2Ftokens', '%2e%2e', '%2e%2e%2f%2e%2e%2fhealth', '%2F', 'a%2Fb', '%5C', '~', '*', '$', '(', ')', ';', ',', '=', '@', ':', '!', "'", '%22', '%3Cscript%3E', '%0d%0a'];
+const ID_EDGES = [
+  '0',
+  '-1',
+  '1.5',
+  '1e3',
+  '1E3',
+  '2147483647',
+  '2147483648',
+  '4294967296',
+  '99999999999999999999',
+  '9007199254740993',
+  '0x1A',
+  '00001',
+  '+1',
+  ' 1',
+  '1 ',
+  'NaN',
+  'Infinity',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '1,2',
+  '1;2',
+  "1' OR '1'='1",
+  '1; DROP TABLE extensions;--',
+  '$(id)',
+];
+const RAW_ID_PIECES = [
+  '%',
+  '%zz',
+  '%00',
+  '1%00',
+  '%c0%af',
+  '%ff',
+  '%fe%ff',
+  '%E0%A4%A',
+  '..',
+  '.',
+  '..%2F..%2Ftokens',
+  '%2e%2e',
+  '%2e%2e%2f%2e%2e%2fhealth',
+  '%2F',
+  'a%2Fb',
+  '%5C',
+  '~',
+  '*',
+  '$',
+  '(',
+  ')',
+  ';',
+  ',',
+  '=',
+  '@',
+  ':',
+  '!',
+  "'",
+  '%22',
+  '%3Cscript%3E',
+  '%0d%0a',
+];
 
 /** A path id as it goes on the wire: mostly unknown but valid-looking integers, then anything. */
 export const pathId: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 1, max: 2_147_483_647 }).map(String) },
   { weight: 2, arbitrary: fc.constantFrom(...ID_EDGES).map(encode) },
-  { weight: 3, arbitrary: hostileString.filter((s) => s.length > 0).map(encode).filter((s) => s.length <= 3_000) },
+  {
+    weight: 3,
+    arbitrary: hostileString
+      .filter((s) => s.length > 0)
+      .map(encode)
+      .filter((s) => s.length <= 3_000),
+  },
   { weight: 2, arbitrary: fc.constantFrom(...RAW_ID_PIECES) },
   { weight: 1, arbitrary: fc.uuid() },
 );
@@ -483,12 +719,25 @@ export const pathId: fc.Arbitrary<string> = fc.oneof(
 export const isSendableHeader = (value: string): boolean => /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
 
 /** Latin-1 text only, as a header can carry it; up to about 4 KB (Node's header limit is 16 KB). */
-export const headerValue: fc.Arbitrary<string> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ maxLength: 80 }) },
-  { weight: 2, arbitrary: fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 80 }) },
-  { weight: 2, arbitrary: fc.constantFrom(...NASTY_STRINGS).filter(isSendableHeader) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', 'é', '=', '%00', ' '), fc.integer({ min: 100, max: 4_000 })).map(([u, n]) => `k${u.repeat(Math.floor(n / u.length))}`) },
-).filter(isSendableHeader);
+export const headerValue: fc.Arbitrary<string> = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.string({ maxLength: 80 }) },
+    {
+      weight: 2,
+      arbitrary: fc.string({
+        unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)),
+        maxLength: 80,
+      }),
+    },
+    { weight: 2, arbitrary: fc.constantFrom(...NASTY_STRINGS).filter(isSendableHeader) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('x', 'é', '=', '%00', ' '), fc.integer({ min: 100, max: 4_000 }))
+        .map(([u, n]) => `k${u.repeat(Math.floor(n / u.length))}`),
+    },
+  )
+  .filter(isSendableHeader);
 
 // ---------------------------------------------------------------------------------------------
 // valid-looking field values (with their boundaries: the longest accepted value and one more)
@@ -496,12 +745,17 @@ export const headerValue: fc.Arbitrary<string> = fc.oneof(
 /** Digits of a length in [min, max], the boundaries likelier than the middle. */
 export function digits(min: number, max: number): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.oneof(fc.constant(min), fc.constant(max), fc.integer({ min, max })), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: max, maxLength: max }))
+    .tuple(
+      fc.oneof(fc.constant(min), fc.constant(max), fc.integer({ min, max })),
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: max, maxLength: max }),
+    )
     .map(([length, ds]) => ds.slice(0, length).join(''));
 }
 
 /** A phone number: `+` optional, then 3 to 32 digits. */
-export const phone: fc.Arbitrary<string> = fc.tuple(fc.boolean(), digits(3, 32)).map(([plus, d]) => (plus ? `+${d}` : d));
+export const phone: fc.Arbitrary<string> = fc
+  .tuple(fc.boolean(), digits(3, 32))
+  .map(([plus, d]) => (plus ? `+${d}` : d));
 
 /** Printable text without control characters, quotes, < > or \ (the API's SafeText), up to max. */
 export function safeText(max: number, min = 1): fc.Arbitrary<string> {
@@ -509,7 +763,13 @@ export function safeText(max: number, min = 1): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.string({ minLength: min, maxLength: Math.min(max, 30) }).filter(ok) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max, 20) }).filter(ok) },
-    { weight: 1, arbitrary: fc.constantFrom('x', 'é', '😀', 'ß', '′').map((u) => u.repeat(Math.floor(max / u.length))).filter(ok) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('x', 'é', '😀', 'ß', '′')
+        .map((u) => u.repeat(Math.floor(max / u.length)))
+        .filter(ok),
+    },
   );
 }
 

@@ -82,7 +82,8 @@ const PROTOTYPE = Object.getOwnPropertyNames(Object.prototype).join(',');
 export const describeReq = (req: Req, answer: Answer) =>
   `${req.method} ${req.path.slice(0, 300)}${req.body ? ` [${req.body.contentType ?? 'no content-type'}${req.body.contentEncoding ? `, ${req.body.contentEncoding}` : ''}] ${req.body.text.slice(0, 300)}` : ''} → ${answer.status} ${answer.text.slice(0, 400)}`;
 
-export const jsonBody = (value: unknown): FuzzBody | undefined => (value === undefined ? undefined : { contentType: 'application/json', text: JSON.stringify(value) });
+export const jsonBody = (value: unknown): FuzzBody | undefined =>
+  value === undefined ? undefined : { contentType: 'application/json', text: JSON.stringify(value) };
 
 export function isDecodable(segment: string): boolean {
   try {
@@ -145,10 +146,20 @@ export class FuzzFixture {
     this.db = new Client({ connectionString: this.api.context.databaseUrl });
     await this.db.connect();
     this.startedAt = (await this.db.query('SELECT now() AS t')).rows[0].t;
-    for (const table of ['extensions', 'trunks', 'caller_ids', 'api_tokens', 'outbound_routes', 'webhook_subscriptions', 'cdrs']) this.baseline.set(table, await this.maxId(table));
+    for (const table of [
+      'extensions',
+      'trunks',
+      'caller_ids',
+      'api_tokens',
+      'outbound_routes',
+      'webhook_subscriptions',
+      'cdrs',
+    ])
+      this.baseline.set(table, await this.maxId(table));
 
     // each token has its own budget: 10 click-to-call requests a minute, 600 for the rest
-    const tokens = (count: number, scope: string) => Promise.all(Array.from({ length: count }, () => this.api.newToken([scope])));
+    const tokens = (count: number, scope: string) =>
+      Promise.all(Array.from({ length: count }, () => this.api.newToken([scope])));
     this.pools.admin = await tokens(pools.admin ?? 0, 'admin');
     this.pools.calls = await tokens(pools.calls ?? 0, 'calls');
     this.pools.reader = await tokens(pools.reader ?? 0, 'calls');
@@ -157,10 +168,19 @@ export class FuzzFixture {
     this.regression.reader = await this.api.newToken(['calls']);
     this.regression.calls = await this.api.newToken(['calls']);
     await this.createFixtures();
-    for (const table of ['extensions', 'trunks', 'caller_ids', 'api_tokens', 'outbound_routes', 'webhook_subscriptions']) this.afterFixtures.set(table, await this.maxId(table));
+    for (const table of [
+      'extensions',
+      'trunks',
+      'caller_ids',
+      'api_tokens',
+      'outbound_routes',
+      'webhook_subscriptions',
+    ])
+      this.afterFixtures.set(table, await this.maxId(table));
 
     // click-to-call must never be able to succeed here: the one extension it may name has no phone
-    const registered = (await this.api.get(`/api/pbx/extensions/${this.fixtures.callExtension.id}`).expect(200)).body.data.registered;
+    const registered = (await this.api.get(`/api/pbx/extensions/${this.fixtures.callExtension.id}`).expect(200)).body
+      .data.registered;
     expect(registered).toBe(false);
 
     // nothing but the API under test may write while it is fuzzed; a process another test file
@@ -170,8 +190,9 @@ export class FuzzFixture {
     const second = await this.fingerprint();
     const moving = TABLES.filter((t) => first.get(t)?.h !== second.get(t)?.h);
     if (moving.length > 0) {
-       
-      console.warn(`${this.name}: ${moving.join(', ')} change with no request (another process writes them): not compared around requests`);
+      console.warn(
+        `${this.name}: ${moving.join(', ')} change with no request (another process writes them): not compared around requests`,
+      );
       this.watched = TABLES.filter((t) => !moving.includes(t));
     }
   }
@@ -180,14 +201,51 @@ export class FuzzFixture {
   private async createFixtures(): Promise<void> {
     const { fixtures, db } = this;
     const post = async (path: string, body: unknown) => (await this.api.post(path, body).expect(201)).body.data;
-    fixtures.extension.id = (await post('/api/pbx/extensions', { number: fixtures.extension.number, password: 'fuzz-password-1', display_name: 'Fuzz A' })).id;
-    fixtures.callExtension.id = (await post('/api/pbx/extensions', { number: fixtures.callExtension.number, password: 'fuzz-password-2', outbound_caller_id: '0289876501' })).id;
-    fixtures.trunk.id = (await post('/api/pbx/trunks', { name: fixtures.trunk.name, host: '127.0.0.1', port: 5999 })).id;
-    fixtures.trunkB.id = (await post('/api/pbx/trunks', { name: fixtures.trunkB.name, host: 'sip.example.net', port: 5998, transport: 'tcp', username: 'acct', password: 'secret' })).id;
-    fixtures.callerId.id = (await post('/api/pbx/caller-ids', { number: fixtures.callerId.number, label: 'Fuzz', trunk_id: fixtures.trunk.id })).id;
-    fixtures.route.id = (await post('/api/pbx/routes', { name: 'fuzz-route', pattern: '0987', trunk_ids: [fixtures.trunk.id, fixtures.trunkB.id] })).id;
+    fixtures.extension.id = (
+      await post('/api/pbx/extensions', {
+        number: fixtures.extension.number,
+        password: 'fuzz-password-1',
+        display_name: 'Fuzz A',
+      })
+    ).id;
+    fixtures.callExtension.id = (
+      await post('/api/pbx/extensions', {
+        number: fixtures.callExtension.number,
+        password: 'fuzz-password-2',
+        outbound_caller_id: '0289876501',
+      })
+    ).id;
+    fixtures.trunk.id = (
+      await post('/api/pbx/trunks', { name: fixtures.trunk.name, host: '127.0.0.1', port: 5999 })
+    ).id;
+    fixtures.trunkB.id = (
+      await post('/api/pbx/trunks', {
+        name: fixtures.trunkB.name,
+        host: 'sip.example.net',
+        port: 5998,
+        transport: 'tcp',
+        username: 'acct',
+        password: 'secret',
+      })
+    ).id;
+    fixtures.callerId.id = (
+      await post('/api/pbx/caller-ids', {
+        number: fixtures.callerId.number,
+        label: 'Fuzz',
+        trunk_id: fixtures.trunk.id,
+      })
+    ).id;
+    fixtures.route.id = (
+      await post('/api/pbx/routes', {
+        name: 'fuzz-route',
+        pattern: '0987',
+        trunk_ids: [fixtures.trunk.id, fixtures.trunkB.id],
+      })
+    ).id;
     // inactive: no dispatcher should ever pick up the seeded deliveries
-    fixtures.webhook.id = (await post('/api/pbx/webhooks', { url: 'http://127.0.0.1:9/fuzz', events: [...CALL_EVENT_TYPES], active: false })).id;
+    fixtures.webhook.id = (
+      await post('/api/pbx/webhooks', { url: 'http://127.0.0.1:9/fuzz', events: [...CALL_EVENT_TYPES], active: false })
+    ).id;
 
     // a past call with its events, deliveries in every state and attempts, and call history
     const call = fixtures.callUuid;
@@ -210,7 +268,10 @@ export class FuzzFixture {
       );
       const deliveryId = Number(delivery.rows[0].id);
       fixtures.deliveryIds.push(deliveryId);
-      await db.query(`INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, error) VALUES ($1, 1, now(), 12, 'connect ECONNREFUSED')`, [deliveryId]);
+      await db.query(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, error) VALUES ($1, 1, now(), 12, 'connect ECONNREFUSED')`,
+        [deliveryId],
+      );
     }
     const base = Date.parse('2026-03-01T00:00:00Z');
     for (let i = 0; i < 30; i++) {
@@ -218,11 +279,23 @@ export class FuzzFixture {
       await db.query(
         `INSERT INTO cdrs (call_uuid, from_extension, to_phone, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
          VALUES ($1, $2, $3, $2, 'direct_gateway', $4, $5, 30, 20, $6, $7)`,
-        [randomUUID(), fixtures.callExtension.number, `09${String(i).padStart(8, '0')}`, started, new Date(started.getTime() + 30_000), ['ANSWERED', 'BUSY', 'NO ANSWER'][i % 3], randomUUID()],
+        [
+          randomUUID(),
+          fixtures.callExtension.number,
+          `09${String(i).padStart(8, '0')}`,
+          started,
+          new Date(started.getTime() + 30_000),
+          ['ANSWERED', 'BUSY', 'NO ANSWER'][i % 3],
+          randomUUID(),
+        ],
       );
     }
     this.callsAtStart = Number((await db.query('SELECT count(*) AS n FROM calls')).rows[0].n);
-    fixtures.cdrCursor = (await this.api.get(`/api/pbx/cdrs?limit=5&extension=${fixtures.callExtension.number}`, this.spareCallsToken).expect(200)).body.next_cursor;
+    fixtures.cdrCursor = (
+      await this.api
+        .get(`/api/pbx/cdrs?limit=5&extension=${fixtures.callExtension.number}`, this.spareCallsToken)
+        .expect(200)
+    ).body.next_cursor;
   }
 
   /** Removes the fixtures and whatever the fuzzer created: later spec files must not see them. */
@@ -236,15 +309,23 @@ export class FuzzFixture {
         await this.db.query('DELETE FROM calls WHERE call_uuid = $1', [this.fixtures.callUuid]);
         await this.db.query('DELETE FROM cdrs WHERE id > $1', [above('cdrs')]);
         await this.db.query('DELETE FROM extensions WHERE id > $1', [above('extensions')]);
-        await this.db.query('DELETE FROM trunks WHERE id > $1 AND id NOT IN (SELECT trunk_id FROM outbound_route_trunks) AND id NOT IN (SELECT trunk_id FROM caller_ids WHERE trunk_id IS NOT NULL)', [above('trunks')]);
-        await this.db.query("DELETE FROM api_tokens WHERE id > $1 AND NOT (name LIKE 'bootstrap admin%')", [above('api_tokens')]);
+        await this.db.query(
+          'DELETE FROM trunks WHERE id > $1 AND id NOT IN (SELECT trunk_id FROM outbound_route_trunks) AND id NOT IN (SELECT trunk_id FROM caller_ids WHERE trunk_id IS NOT NULL)',
+          [above('trunks')],
+        );
+        await this.db.query("DELETE FROM api_tokens WHERE id > $1 AND NOT (name LIKE 'bootstrap admin%')", [
+          above('api_tokens'),
+        ]);
       } finally {
         await this.db.end();
       }
     }
     if (this.stats.requests > 0) {
-      const byStatus = [...this.stats.byStatus.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
-       
+      const byStatus = [...this.stats.byStatus.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ');
+
       console.log(`${this.name}: ${this.stats.requests} requests; statuses ${byStatus}`);
     }
     await this.api?.close();
@@ -268,29 +349,37 @@ export class FuzzFixture {
         headers['Content-Length'] = String(payload.length);
       }
       let answered = false;
-      const request = http.request({ host: '127.0.0.1', port: this.port, method: req.method, path: req.path, headers, agent: false }, (response) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          this.stats.requests++;
-          this.stats.byStatus.set(response.statusCode ?? 0, (this.stats.byStatus.get(response.statusCode ?? 0) ?? 0) + 1);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-        });
-      });
+      const request = http.request(
+        { host: '127.0.0.1', port: this.port, method: req.method, path: req.path, headers, agent: false },
+        (response) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            this.stats.requests++;
+            this.stats.byStatus.set(
+              response.statusCode ?? 0,
+              (this.stats.byStatus.get(response.statusCode ?? 0) ?? 0) + 1,
+            );
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+          });
+        },
+      );
       // the server may answer (413) and close before it has read a large body: the answer counts
       request.on('error', (error) => {
         if (!answered) reject(error);
       });
-      request.setTimeout(20_000, () => request.destroy(new Error(`no answer in 20 s: ${req.method} ${req.path.slice(0, 200)}`)));
+      request.setTimeout(20_000, () =>
+        request.destroy(new Error(`no answer in 20 s: ${req.method} ${req.path.slice(0, 200)}`)),
+      );
       request.end(payload);
     });
   }
@@ -304,11 +393,15 @@ export class FuzzFixture {
     const answer = await this.send(req, token);
     if (answer.status >= 500) throw new Error(`5xx: ${describeReq(req, answer)}`);
     const prototypeNow = Object.getOwnPropertyNames(Object.prototype).join(',');
-    if (prototypeNow !== PROTOTYPE) throw new Error(`Object.prototype changed (${prototypeNow}): ${describeReq(req, answer)}`);
+    if (prototypeNow !== PROTOTYPE)
+      throw new Error(`Object.prototype changed (${prototypeNow}): ${describeReq(req, answer)}`);
     if (answer.status >= 400) {
       assertErrorBody(req, answer);
       const changed = this.changes(before, await this.fingerprint());
-      if (changed.length > 0) throw new Error(`a refused request (${answer.status}) changed ${changed.join(', ')}: ${describeReq(req, answer)}`);
+      if (changed.length > 0)
+        throw new Error(
+          `a refused request (${answer.status}) changed ${changed.join(', ')}: ${describeReq(req, answer)}`,
+        );
     } else if (answer.status >= 200 && answer.status < 300) {
       if (options.allow2xx === false) throw new Error(`unexpected ${answer.status}: ${describeReq(req, answer)}`);
       if (answer.status !== 204 && !(answer.json && typeof answer.json === 'object' && 'data' in answer.json)) {
@@ -340,7 +433,9 @@ export class FuzzFixture {
   }
 
   private changes(before: Fingerprint, after: Fingerprint): string[] {
-    return this.watched.filter((t) => before.get(t)?.h !== after.get(t)?.h).map((t) => `${t} (${before.get(t)?.n} → ${after.get(t)?.n} rows)`);
+    return this.watched
+      .filter((t) => before.get(t)?.h !== after.get(t)?.h)
+      .map((t) => `${t} (${before.get(t)?.n} → ${after.get(t)?.n} rows)`);
   }
 
   private async maxId(table: string): Promise<number> {
@@ -362,7 +457,8 @@ function assertErrorBody(req: Req, answer: Answer): void {
     body.error.code.length > 0 &&
     typeof body.error.message === 'string' &&
     'details' in body.error;
-  if (!ok) throw new Error(`4xx without the error body { error: { code, message, details } }: ${describeReq(req, answer)}`);
+  if (!ok)
+    throw new Error(`4xx without the error body { error: { code, message, details } }: ${describeReq(req, answer)}`);
 }
 
 /** The id a path segment names, as IdPipe reads it, or null when it names none. */

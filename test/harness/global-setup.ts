@@ -29,9 +29,14 @@ export default async function globalSetup(): Promise<void> {
  * for tests that start an Asterisk of their own (test/asterisk-entrypoint.e2e-spec.ts), then
  * 2000 RTP ports (1000 calls) for each Asterisk.
  */
-export async function startTestEnvironment(options: { base: number; dbName: string }): Promise<{ context: TestContext; instances: AsteriskInstance[] }> {
+export async function startTestEnvironment(options: {
+  base: number;
+  dbName: string;
+}): Promise<{ context: TestContext; instances: AsteriskInstance[] }> {
   const { base, dbName } = options;
-  const chrootDir = execFileSync('bash', [path.resolve(__dirname, '../../asterisk/chroot.sh')], { encoding: 'utf8' }).trim();
+  const chrootDir = execFileSync('bash', [path.resolve(__dirname, '../../asterisk/chroot.sh')], {
+    encoding: 'utf8',
+  }).trim();
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const databaseUrl = `${adminUrl.replace(/\/[^/]*$/, '')}/${dbName}`;
   await recreateDatabase(adminUrl, dbName);
@@ -42,10 +47,26 @@ export async function startTestEnvironment(options: { base: number; dbName: stri
     databaseUrl,
     portBase: base,
     sipRealm: 'pbx-test',
-    pbx: { name: `test-pbx-${base}`, sipPort: base + 60, amiPort: base + 38, ariPort: base + 88, ariPassword: secret(), amiPassword: secret(), ariApp: 'pbx-test', rtpStart: base + 1000, rtpEnd: base + 2999 },
+    pbx: {
+      name: `test-pbx-${base}`,
+      sipPort: base + 60,
+      amiPort: base + 38,
+      ariPort: base + 88,
+      ariPassword: secret(),
+      amiPassword: secret(),
+      ariApp: 'pbx-test',
+      rtpStart: base + 1000,
+      rtpEnd: base + 2999,
+    },
     // ari-client keeps REST credentials in a process-wide registry (swagger-client's global
     // authorizations), so the peer, driven from this same process, shares the PBX's ARI login
-    peer: { name: `test-peer-${base}`, sipPort: base + 160, carrierPort: base + 170, ariPort: base + 188, ariPassword: '' },
+    peer: {
+      name: `test-peer-${base}`,
+      sipPort: base + 160,
+      carrierPort: base + 170,
+      ariPort: base + 188,
+      ariPassword: '',
+    },
   };
   context.peer.ariPassword = context.pbx.ariPassword;
   const pbx = pbxInstanceOf(context);
@@ -93,7 +114,10 @@ async function recreateDatabase(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
     await client.query(`DROP DATABASE IF EXISTS "${name}"`);
     await client.query(`CREATE DATABASE "${name}"`);
   } finally {

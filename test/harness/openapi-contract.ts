@@ -31,8 +31,33 @@ export interface OpenApiDocument {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const KNOWN = new Set(['$ref', 'type', 'format', 'nullable', 'enum', 'oneOf', 'allOf', 'properties', 'required', 'additionalProperties', 'items']);
-const ANNOTATIONS = new Set(['description', 'example', 'default', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'maxProperties', 'writeOnly']);
+const KNOWN = new Set([
+  '$ref',
+  'type',
+  'format',
+  'nullable',
+  'enum',
+  'oneOf',
+  'allOf',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+]);
+const ANNOTATIONS = new Set([
+  'description',
+  'example',
+  'default',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'maxProperties',
+  'writeOnly',
+]);
 
 export class OpenApiContract {
   /** `${operationId} ${status}` of every answer checked */
@@ -48,9 +73,15 @@ export class OpenApiContract {
     if (!documented) return [`${operation.operationId}: status ${status} is not documented`];
     this.seen.add(`${operation.operationId} ${status}`);
     const media = Object.keys(documented.content ?? {});
-    if (media.length === 0) return body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0) ? [] : [`${operation.operationId} ${status}: a body where none is documented`];
+    if (media.length === 0)
+      return body === undefined ||
+        body === '' ||
+        (typeof body === 'object' && body !== null && Object.keys(body).length === 0)
+        ? []
+        : [`${operation.operationId} ${status}: a body where none is documented`];
     const type = media.find((m) => contentType?.startsWith(m));
-    if (!type) return [`${operation.operationId} ${status}: content type ${contentType} is not one of ${media.join(', ')}`];
+    if (!type)
+      return [`${operation.operationId} ${status}: content type ${contentType} is not one of ${media.join(', ')}`];
     return this.problems(documented.content![type].schema, body, `${operation.operationId} ${status} $`);
   }
 
@@ -58,13 +89,18 @@ export class OpenApiContract {
   uncheckedSuccesses(): string[] {
     const all = Object.values(this.document.paths).flatMap((item) => Object.values(item));
     return all
-      .map((operation) => `${operation.operationId} ${Object.keys(operation.responses).find((status) => status.startsWith('2'))}`)
+      .map(
+        (operation) =>
+          `${operation.operationId} ${Object.keys(operation.responses).find((status) => status.startsWith('2'))}`,
+      )
       .filter((key) => !this.seen.has(key));
   }
 
   private operation(method: string, path: string): Operation | undefined {
     const matches = Object.entries(this.document.paths)
-      .filter(([template, item]) => item[method] && new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path))
+      .filter(
+        ([template, item]) => item[method] && new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+      )
       // a literal segment beats a parameter: /calls/click-to-call is not /calls/{call_uuid}
       .sort(([a], [b]) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0));
     return matches[0]?.[1][method];
@@ -81,7 +117,8 @@ export class OpenApiContract {
     if (value === null) return schema.nullable ? [] : [`${at}: null, not nullable`];
     // Nest's way to put `nullable` or a description beside a $ref: the branches say the rest
     if (schema.allOf) return schema.allOf.flatMap((branch) => this.problems(branch, value, at));
-    if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`];
+    if (schema.enum && !schema.enum.includes(value))
+      return [`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`];
     const wrongType = (expected: string) => [`${at}: ${JSON.stringify(value)} is not ${expected}`];
     switch (schema.type) {
       case 'string':
@@ -108,10 +145,13 @@ export class OpenApiContract {
   }
 
   private objectProblems(schema: Schema, value: unknown, at: string): string[] {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${at}: ${JSON.stringify(value)} is not an object`];
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return [`${at}: ${JSON.stringify(value)} is not an object`];
     const record = value as Record<string, unknown>;
     const properties = schema.properties ?? {};
-    const missing = (schema.required ?? []).filter((key) => !(key in record)).map((key) => `${at}.${key}: required, missing`);
+    const missing = (schema.required ?? [])
+      .filter((key) => !(key in record))
+      .map((key) => `${at}.${key}: required, missing`);
     const fields = Object.entries(record).flatMap(([key, item]) => {
       if (key in properties) return this.problems(properties[key], item, `${at}.${key}`);
       if (schema.additionalProperties === true) return [];

@@ -39,11 +39,17 @@ export class AppProcess {
   }
 
   static api(context: TestContext, port: number, extra: Record<string, string> = {}): AppProcess {
-    return new AppProcess('api', { ...process.env, ...testEnv(context, { PORT: String(port), LOG_LEVEL: 'log', NO_COLOR: '1', ...extra }) });
+    return new AppProcess('api', {
+      ...process.env,
+      ...testEnv(context, { PORT: String(port), LOG_LEVEL: 'log', NO_COLOR: '1', ...extra }),
+    });
   }
 
   static worker(context: TestContext, extra: Record<string, string> = {}): AppProcess {
-    return new AppProcess('worker', { ...process.env, ...testEnv(context, { LOG_LEVEL: 'log', NO_COLOR: '1', ...extra }) });
+    return new AppProcess('worker', {
+      ...process.env,
+      ...testEnv(context, { LOG_LEVEL: 'log', NO_COLOR: '1', ...extra }),
+    });
   }
 
   get pid(): number | undefined {
@@ -68,7 +74,8 @@ export class AppProcess {
     const main = path.join(ROOT, 'dist', 'apps', this.kind, 'src', 'main.js');
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     // a readiness check answered by another process would pass for ours
-    if (this.port && (await portInUse(this.port))) throw new Error(`${this.kind}: port ${this.port} is taken by another process`);
+    if (this.port && (await portInUse(this.port)))
+      throw new Error(`${this.kind}: port ${this.port} is taken by another process`);
     const log = fs.openSync(this.logFile, this.options.truncateLog ? 'w' : 'a');
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") to profile the apps
     const nodeArgs = (this.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -51,7 +51,12 @@ export class SipPeer {
   ) {}
 
   static async connect(context: TestContext): Promise<SipPeer> {
-    const asterisk = new AsteriskInstance({ name: context.peer.name, role: 'peer', chrootDir: context.chrootDir, vars: {} });
+    const asterisk = new AsteriskInstance({
+      name: context.peer.name,
+      role: 'peer',
+      chrootDir: context.chrootDir,
+      vars: {},
+    });
     const client = await ari.connect(`http://127.0.0.1:${context.peer.ariPort}`, 'pbx', context.peer.ariPassword);
     const peer = new SipPeer(context, asterisk, client);
     client.on('StasisStart', (event, channel) => void peer.onStasisStart(event, channel));
@@ -107,7 +112,11 @@ export class SipPeer {
   }
 
   async waitRegistration(number: string, status: string, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(async () => (await this.registrationStatus(number)) === status, timeoutMs, `phone ${number} to be ${status}`);
+    await waitUntil(
+      async () => (await this.registrationStatus(number)) === status,
+      timeoutMs,
+      `phone ${number} to be ${status}`,
+    );
   }
 
   /** Re-sends the phone's REGISTER now instead of waiting for its timer. */
@@ -129,7 +138,11 @@ export class SipPeer {
 
   async waitForCall(predicate: (call: ReceivedCall) => boolean, timeoutMs = 10_000): Promise<ReceivedCall> {
     let found: ReceivedCall | undefined;
-    await waitUntil(async () => (found = this.calls.find(predicate)) !== undefined, timeoutMs, 'a call at the SIP peer');
+    await waitUntil(
+      async () => (found = this.calls.find(predicate)) !== undefined,
+      timeoutMs,
+      'a call at the SIP peer',
+    );
     return found as ReceivedCall;
   }
 
@@ -263,7 +276,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

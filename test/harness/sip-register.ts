@@ -15,7 +15,13 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
  * A minimal SIP UA over UDP that sends REGISTER and answers one digest challenge: lets a test
  * read the exact SIP status the PBX gives (200, 401, 403).
  */
-export async function sipRegister(options: { port: number; user: string; password: string; expires?: number; timeoutMs?: number }): Promise<RegisterResult> {
+export async function sipRegister(options: {
+  port: number;
+  user: string;
+  password: string;
+  expires?: number;
+  timeoutMs?: number;
+}): Promise<RegisterResult> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const localPort = socket.address().port;
@@ -78,8 +84,15 @@ export async function sipRegister(options: { port: number; user: string; passwor
     const ha2 = md5(`REGISTER:${uri}`);
     const cnonce = randomBytes(8).toString('hex');
     const nc = '00000001';
-    const qop = challenge.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
-    const response = qop ? md5(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${challenge.nonce}:${ha2}`);
+    const qop = challenge.qop
+      ?.split(',')
+      .map((q) => q.trim())
+      .includes('auth')
+      ? 'auth'
+      : undefined;
+    const response = qop
+      ? md5(`${ha1}:${challenge.nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+      : md5(`${ha1}:${challenge.nonce}:${ha2}`);
     const parts = [
       `username="${options.user}"`,
       `realm="${challenge.realm}"`,

@@ -7,7 +7,17 @@ export interface TestContext {
   /** PBX_TEST_PORT_BASE: this run's ports are base to base + 4999 (see global-setup.ts) */
   portBase: number;
   sipRealm: string;
-  pbx: { name: string; sipPort: number; amiPort: number; ariPort: number; ariPassword: string; amiPassword: string; ariApp: string; rtpStart: number; rtpEnd: number };
+  pbx: {
+    name: string;
+    sipPort: number;
+    amiPort: number;
+    ariPort: number;
+    ariPassword: string;
+    amiPassword: string;
+    ariApp: string;
+    rtpStart: number;
+    rtpEnd: number;
+  };
   peer: { name: string; sipPort: number; carrierPort: number; ariPort: number; ariPassword: string };
 }
 

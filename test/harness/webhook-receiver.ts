@@ -50,10 +50,17 @@ export class WebhookReceiver {
     return this.requests.filter((r) => r.path === path);
   }
 
-  async waitFor(path: string, predicate: (requests: ReceivedRequest[]) => boolean, timeoutMs = 15_000): Promise<ReceivedRequest[]> {
+  async waitFor(
+    path: string,
+    predicate: (requests: ReceivedRequest[]) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<ReceivedRequest[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.on(path))) {
-      if (Date.now() > deadline) throw new Error(`receiver ${path}: condition not met in ${timeoutMs} ms; got ${this.on(path).length} request(s)`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `receiver ${path}: condition not met in ${timeoutMs} ms; got ${this.on(path).length} request(s)`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return this.on(path);
@@ -71,7 +78,14 @@ export class WebhookReceiver {
     request.on('end', () => {
       const path = request.url ?? '/';
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, String(value)]));
-      const received: ReceivedRequest = { method: request.method ?? '', path, headers, body: Buffer.concat(chunks).toString('utf8'), answered: 200, at: Date.now() };
+      const received: ReceivedRequest = {
+        method: request.method ?? '',
+        path,
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        answered: 200,
+        at: Date.now(),
+      };
       const answer: Answer = (this.responders.get(path) ?? (() => ({ status: 200 })))(received, this.on(path));
       if ('hang' in answer) {
         received.answered = 'hang';

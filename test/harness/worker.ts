@@ -29,12 +29,18 @@ export class WorkerLog extends ConsoleLogger {
 
   private keep(level: string, message: unknown, params: unknown[]): void {
     const context = params.filter((p) => typeof p === 'string').pop() ?? '-';
-    this.lines.push({ at: Date.now(), line: `${level} [${context}] ${message instanceof Error ? message.stack : String(message)}` });
+    this.lines.push({
+      at: Date.now(),
+      line: `${level} [${context}] ${message instanceof Error ? message.stack : String(message)}`,
+    });
   }
 }
 
 /** Starts the real worker (the same module as apps/worker) against the test database and Asterisk. */
-export async function startTestWorker(extraEnv: Record<string, string> = {}, log?: WorkerLog): Promise<INestApplicationContext> {
+export async function startTestWorker(
+  extraEnv: Record<string, string> = {},
+  log?: WorkerLog,
+): Promise<INestApplicationContext> {
   const env = testEnv(testContext(), extraEnv);
   const levels: LogLevel[] = env.LOG_LEVEL === 'debug' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'];
   const saved = { ...process.env };

@@ -22,19 +22,28 @@ describe('API abuse: throttling by token identity, limits before authentication'
   afterAll(async () => api?.close());
 
   const made = () => `pbx_${randomBytes(32).toString('base64url')}`;
-  const lookups = async () => metricValue((await rawRequest(`${base}/metrics`, { from: '127.0.0.9' })).text, 'pbx_token_lookups_total');
+  const lookups = async () =>
+    metricValue((await rawRequest(`${base}/metrics`, { from: '127.0.0.9' })).text, 'pbx_token_lookups_total');
   const invalidCall = { from_extension: 'x', to_phone: 'y' };
 
   it('Bearer, bearer and BEARER spend one click-to-call budget', async () => {
     const token = await api.newToken();
     const spellings = ['Bearer', 'bearer', 'BEARER', 'bEaReR'];
     for (let i = 0; i < 10; i++) {
-      const answer = await rawRequest(`${base}/api/pbx/calls/click-to-call`, { method: 'POST', body: invalidCall, headers: { authorization: `${spellings[i % 4]} ${token}` } });
+      const answer = await rawRequest(`${base}/api/pbx/calls/click-to-call`, {
+        method: 'POST',
+        body: invalidCall,
+        headers: { authorization: `${spellings[i % 4]} ${token}` },
+      });
       expect(answer.status).toBe(422);
       expect(answer.headers['ratelimit-remaining']).toBe(String(9 - i));
     }
     for (const spelling of spellings) {
-      const answer = await rawRequest(`${base}/api/pbx/calls/click-to-call`, { method: 'POST', body: invalidCall, headers: { authorization: `${spelling} ${token}` } });
+      const answer = await rawRequest(`${base}/api/pbx/calls/click-to-call`, {
+        method: 'POST',
+        body: invalidCall,
+        headers: { authorization: `${spelling} ${token}` },
+      });
       expect([spelling, answer.status]).toEqual([spelling, 429]);
       expect((answer.json as { error: { code: string } }).error.code).toBe('rate_limited');
     }
@@ -42,7 +51,14 @@ describe('API abuse: throttling by token identity, limits before authentication'
 
   it('600 a minute per token across every route but click-to-call, not per route', async () => {
     const token = await api.newToken(['admin']);
-    const routes = ['/api/pbx/extensions', '/api/pbx/trunks', '/api/pbx/caller-ids', '/api/pbx/routes', '/api/pbx/tokens', '/api/pbx/webhooks'];
+    const routes = [
+      '/api/pbx/extensions',
+      '/api/pbx/trunks',
+      '/api/pbx/caller-ids',
+      '/api/pbx/routes',
+      '/api/pbx/tokens',
+      '/api/pbx/webhooks',
+    ];
     let first429 = 0;
     for (let i = 1; i <= 601 && first429 === 0; i++) {
       const answer = await api.get(routes[i % routes.length], token);
@@ -60,7 +76,12 @@ describe('API abuse: throttling by token identity, limits before authentication'
     // 300 in waves of 30 at once: the reservation is taken before the lookup, so concurrency does not leak lookups
     for (let wave = 0; wave < 10; wave++) {
       const answers = await Promise.all(
-        Array.from({ length: 30 }, () => rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.2', headers: { authorization: `Bearer ${made()}` } })),
+        Array.from({ length: 30 }, () =>
+          rawRequest(`${base}/api/pbx/extensions`, {
+            from: '127.0.0.2',
+            headers: { authorization: `Bearer ${made()}` },
+          }),
+        ),
       );
       statuses.push(...answers.map((a) => a.status));
     }
@@ -69,26 +90,62 @@ describe('API abuse: throttling by token identity, limits before authentication'
     expect(await lookups()).toBe(before + 60);
     // another address is not punished for it; a valid token from the flooded address still works once verified elsewhere
     await api.get('/api/pbx/extensions').expect(200);
-    expect((await rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.3', headers: { authorization: `Bearer ${made()}` } })).status).toBe(401);
-    expect((await rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.2', headers: { authorization: `Bearer ${api.adminToken}` } })).status).toBe(200);
+    expect(
+      (
+        await rawRequest(`${base}/api/pbx/extensions`, {
+          from: '127.0.0.3',
+          headers: { authorization: `Bearer ${made()}` },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await rawRequest(`${base}/api/pbx/extensions`, {
+          from: '127.0.0.2',
+          headers: { authorization: `Bearer ${api.adminToken}` },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('tokens not of the generated shape are refused without a lookup; a repeated unknown token is looked up once', async () => {
     const before = await lookups();
-    const malformed = ['short', 'pbx_tooShort', `pbx_${'A'.repeat(44)}`, `PBX_${'A'.repeat(43)}`, `xyz_${'A'.repeat(43)}`, `pbx_${'A'.repeat(42)}$`, `${'A'.repeat(200)}`];
+    const malformed = [
+      'short',
+      'pbx_tooShort',
+      `pbx_${'A'.repeat(44)}`,
+      `PBX_${'A'.repeat(43)}`,
+      `xyz_${'A'.repeat(43)}`,
+      `pbx_${'A'.repeat(42)}$`,
+      `${'A'.repeat(200)}`,
+    ];
     for (const token of malformed) {
-      const answer = await rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.4', headers: { authorization: `Bearer ${token}` } });
+      const answer = await rawRequest(`${base}/api/pbx/extensions`, {
+        from: '127.0.0.4',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect([token, answer.status]).toEqual([token, 401]);
     }
     const unknown = made();
-    for (let i = 0; i < 5; i++) expect((await rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.4', headers: { authorization: `Bearer ${unknown}` } })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await rawRequest(`${base}/api/pbx/extensions`, {
+            from: '127.0.0.4',
+            headers: { authorization: `Bearer ${unknown}` },
+          })
+        ).status,
+      ).toBe(401);
     expect(await lookups()).toBe(before + 1);
   });
 
   it('missing tokens spend the address budget too, and X-Forwarded-For is not believed (TRUST_PROXY off)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 65; i++) {
-      const answer = await rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.5', headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+      const answer = await rawRequest(`${base}/api/pbx/extensions`, {
+        from: '127.0.0.5',
+        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+      });
       statuses.push(answer.status);
     }
     expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
@@ -96,7 +153,9 @@ describe('API abuse: throttling by token identity, limits before authentication'
   });
 
   it('/health and /metrics have a budget per address (600 a minute) that monitoring does not exhaust', async () => {
-    const answers = await Promise.all(Array.from({ length: 100 }, () => rawRequest(`${base}/health`, { from: '127.0.0.6' })));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => rawRequest(`${base}/health`, { from: '127.0.0.6' })),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers[0].headers['ratelimit-limit']).toBe('600');
   });
@@ -114,11 +173,13 @@ describe('TRUST_PROXY: X-Forwarded-For from a trusted proxy names the client', (
   afterAll(async () => api?.close());
 
   it('clients behind the proxy have their own budgets; a client not behind it cannot choose its address', async () => {
-    const viaProxy = (client: string) => rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.7', headers: { 'x-forwarded-for': client } });
+    const viaProxy = (client: string) =>
+      rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.7', headers: { 'x-forwarded-for': client } });
     for (let i = 0; i < 3; i++) expect((await viaProxy('203.0.113.1')).status).toBe(401);
     expect((await viaProxy('203.0.113.1')).status).toBe(429);
     expect((await viaProxy('203.0.113.2')).status).toBe(401);
-    const direct = (client: string) => rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.8', headers: { 'x-forwarded-for': client } });
+    const direct = (client: string) =>
+      rawRequest(`${base}/api/pbx/extensions`, { from: '127.0.0.8', headers: { 'x-forwarded-for': client } });
     for (let i = 0; i < 3; i++) expect((await direct(`203.0.113.${10 + i}`)).status).toBe(401);
     expect((await direct('203.0.113.99')).status).toBe(429);
   });

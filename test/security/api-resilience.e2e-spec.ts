@@ -18,7 +18,11 @@ async function freePort(): Promise<number> {
 
 /** A Redis of this test's own, so stopping it touches nothing else on the machine. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await waitUntil(
     () =>
       new Promise<boolean>((resolve) => {
@@ -43,7 +47,10 @@ describe('API under failing dependencies: Redis down, pool exhausted', () => {
       await new Promise((resolve) => redis.once('exit', resolve));
       const statuses = new Set<number>();
       for (let i = 0; i < 30; i++) statuses.add((await api.get('/api/pbx/extensions', token)).status);
-      for (let i = 0; i < 12; i++) statuses.add((await api.post('/api/pbx/calls/click-to-call', { from_extension: 'x', to_phone: 'y' }, token)).status);
+      for (let i = 0; i < 12; i++)
+        statuses.add(
+          (await api.post('/api/pbx/calls/click-to-call', { from_extension: 'x', to_phone: 'y' }, token)).status,
+        );
       // the click-to-call budget still holds while counted per process
       expect([...statuses].sort()).toEqual([200, 422, 429]);
       const page = (await api.http().get('/metrics').expect(200)).text;
@@ -51,7 +58,13 @@ describe('API under failing dependencies: Redis down, pool exhausted', () => {
       expect(metricValue(page, 'pbx_rate_limit_redis_up')).toBe(0);
 
       redis = await startRedis(port);
-      await waitUntil(async () => (await api.get('/api/pbx/extensions', token)).status === 200 && metricValue((await api.http().get('/metrics')).text, 'pbx_rate_limit_redis_up') === 1, 15_000, 'Redis counted again');
+      await waitUntil(
+        async () =>
+          (await api.get('/api/pbx/extensions', token)).status === 200 &&
+          metricValue((await api.http().get('/metrics')).text, 'pbx_rate_limit_redis_up') === 1,
+        15_000,
+        'Redis counted again',
+      );
     } finally {
       await api.close();
       redis.kill('SIGKILL');
@@ -67,8 +80,20 @@ describe('API under failing dependencies: Redis down, pool exhausted', () => {
       await db.query('BEGIN');
       await db.query('LOCK TABLE extensions IN ACCESS EXCLUSIVE MODE');
       // two requests wait on the lock, each holding one of the two pool connections
-      const held = [api.get('/api/pbx/extensions').then((r) => r.status), api.get('/api/pbx/extensions').then((r) => r.status)];
-      await waitUntil(async () => (await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0].n >= 2, 5_000, 'two requests waiting');
+      const held = [
+        api.get('/api/pbx/extensions').then((r) => r.status),
+        api.get('/api/pbx/extensions').then((r) => r.status),
+      ];
+      await waitUntil(
+        async () =>
+          (
+            await db.query(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+            )
+          ).rows[0].n >= 2,
+        5_000,
+        'two requests waiting',
+      );
       const started = Date.now();
       const refused = await api.get('/api/pbx/trunks');
       expect(refused.status).toBe(503);

@@ -33,7 +33,16 @@ describe('limited calls tokens', () => {
     peer.setDefaultBehavior({ kind: 'ring' }); // agent legs ring and stay live until hung up
     db = new Client({ connectionString: api.context.databaseUrl });
     await db.connect();
-    const trunk = async (name: string) => (await api.post('/api/pbx/trunks', { name: `${name}-${uniqueNumber()}`, host: '127.0.0.1', port: api.context.peer.carrierPort }).expect(201)).body.data;
+    const trunk = async (name: string) =>
+      (
+        await api
+          .post('/api/pbx/trunks', {
+            name: `${name}-${uniqueNumber()}`,
+            host: '127.0.0.1',
+            port: api.context.peer.carrierPort,
+          })
+          .expect(201)
+      ).body.data;
     allowed = await trunk('allowed');
     other = await trunk('other');
     [agentA, agentB] = [await agent(), await agent()];
@@ -53,29 +62,54 @@ describe('limited calls tokens', () => {
     const created = await api.post('/api/pbx/extensions', { number, password }).expect(201);
     await peer.addPhone(number, password);
     await peer.waitRegistration(number, 'Registered');
-    await waitUntil(async () => (await api.get(`/api/pbx/extensions/${created.body.data.id}`)).body.data.registered === true, 5_000, 'registered');
+    await waitUntil(
+      async () => (await api.get(`/api/pbx/extensions/${created.body.data.id}`)).body.data.registered === true,
+      5_000,
+      'registered',
+    );
     return number;
   }
 
   const newToken = async (limits: Limits): Promise<{ id: number; token: string }> =>
-    (await api.post('/api/pbx/tokens', { name: `limited-${uniqueNumber()}`, scopes: ['calls'], ...limits }).expect(201)).body.data;
-  const clickToCall = (body: Record<string, unknown>, token: string) => api.post('/api/pbx/calls/click-to-call', body, token);
+    (await api.post('/api/pbx/tokens', { name: `limited-${uniqueNumber()}`, scopes: ['calls'], ...limits }).expect(201))
+      .body.data;
+  const clickToCall = (body: Record<string, unknown>, token: string) =>
+    api.post('/api/pbx/calls/click-to-call', body, token);
   const callCount = async () => Number((await db.query('SELECT count(*) AS n FROM calls')).rows[0].n);
-  const statusOf = async (uuid: string) => (await db.query('SELECT status FROM calls WHERE call_uuid = $1', [uuid])).rows[0].status as string;
+  const statusOf = async (uuid: string) =>
+    (await db.query('SELECT status FROM calls WHERE call_uuid = $1', [uuid])).rows[0].status as string;
   /** hangs up every phone and waits for the calls to be ended by the worker */
   const endAll = async (uuids: string[]) => {
     await peer.hangupAll();
-    await waitUntil(async () => (await Promise.all(uuids.map(statusOf))).every((s) => s === 'ended'), 20_000, 'calls to end');
+    await waitUntil(
+      async () => (await Promise.all(uuids.map(statusOf))).every((s) => s === 'ended'),
+      20_000,
+      'calls to end',
+    );
   };
   const fieldsOf = (body: { error: { details: Array<{ field: string }> } }) => body.error.details.map((d) => d.field);
 
   describe('creating a limited token', () => {
     it('stores the limits, returns them in the token views (null = unlimited)', async () => {
-      const created = await api.post('/api/pbx/tokens', { name: 'crm-a', scopes: ['calls'], extensions: [agentA], trunk_ids: [allowed.id], max_concurrent_calls: 3 }).expect(201);
-      expect(created.body.data).toMatchObject({ extensions: [agentA], trunk_ids: [allowed.id], max_concurrent_calls: 3 });
+      const created = await api
+        .post('/api/pbx/tokens', {
+          name: 'crm-a',
+          scopes: ['calls'],
+          extensions: [agentA],
+          trunk_ids: [allowed.id],
+          max_concurrent_calls: 3,
+        })
+        .expect(201);
+      expect(created.body.data).toMatchObject({
+        extensions: [agentA],
+        trunk_ids: [allowed.id],
+        max_concurrent_calls: 3,
+      });
       const plain = (await api.post('/api/pbx/tokens', { name: 'crm-b', scopes: ['calls'] }).expect(201)).body.data;
       expect(plain).toMatchObject({ extensions: null, trunk_ids: null, max_concurrent_calls: null });
-      const listed = (await api.get('/api/pbx/tokens').expect(200)).body.data.find((t: { id: number }) => t.id === created.body.data.id);
+      const listed = (await api.get('/api/pbx/tokens').expect(200)).body.data.find(
+        (t: { id: number }) => t.id === created.body.data.id,
+      );
       expect(listed).toMatchObject({ extensions: [agentA], trunk_ids: [allowed.id], max_concurrent_calls: 3 });
       expect(listed.token).toBeUndefined();
     });
@@ -104,7 +138,9 @@ describe('limited calls tokens', () => {
         ['trunk_ids', { trunk_ids: [allowed.id] }],
         ['max_concurrent_calls', { max_concurrent_calls: 1 }],
       ] as const) {
-        const response = await api.post('/api/pbx/tokens', { name: 'admin-limited', scopes: ['admin', 'calls'], ...limits }).expect(422);
+        const response = await api
+          .post('/api/pbx/tokens', { name: 'admin-limited', scopes: ['admin', 'calls'], ...limits })
+          .expect(422);
         expect(response.body.error.details).toEqual([{ field, message: expect.stringMatching(/admin/) }]);
       }
       expect(Number((await db.query('SELECT count(*) AS n FROM api_tokens')).rows[0].n)).toBe(before);
@@ -122,13 +158,22 @@ describe('limited calls tokens', () => {
     ];
     for (const [body, field] of refusals) {
       const response = await clickToCall({ to_phone: `09${uniqueNumber()}`, ...body }, token).expect(403);
-      expect(response.body.error).toEqual({ code: 'forbidden', message: expect.any(String), details: [{ field, message: expect.any(String) }] });
+      expect(response.body.error).toEqual({
+        code: 'forbidden',
+        message: expect.any(String),
+        details: [{ field, message: expect.any(String) }],
+      });
     }
     expect(await callCount()).toBe(before);
     expect(peer.calls.length).toBe(reached);
 
     // the same token within its limits is accepted: the refusals above were the limits, not the calls
-    const accepted = (await clickToCall({ from_extension: agentA, to_phone: `09${uniqueNumber()}`, trunk_name: allowed.name }, token).expect(202)).body.data;
+    const accepted = (
+      await clickToCall(
+        { from_extension: agentA, to_phone: `09${uniqueNumber()}`, trunk_name: allowed.name },
+        token,
+      ).expect(202)
+    ).body.data;
     await peer.waitForCall((c) => c.exten === `phone-${agentA}` && !c.ended, 15_000);
     await endAll([accepted.call_uuid]);
   });
@@ -137,16 +182,26 @@ describe('limited calls tokens', () => {
     const { token } = await newToken({ trunk_ids: [allowed.id] });
     const mixed = `05${String(Math.floor(Math.random() * 90) + 10)}`;
     const foreign = `04${String(Math.floor(Math.random() * 90) + 10)}`;
-    await api.post('/api/pbx/routes', { name: `mixed-${mixed}`, pattern: mixed, trunk_ids: [other.id, allowed.id] }).expect(201);
-    await api.post('/api/pbx/routes', { name: `foreign-${foreign}`, pattern: foreign, trunk_ids: [other.id] }).expect(201);
+    await api
+      .post('/api/pbx/routes', { name: `mixed-${mixed}`, pattern: mixed, trunk_ids: [other.id, allowed.id] })
+      .expect(201);
+    await api
+      .post('/api/pbx/routes', { name: `foreign-${foreign}`, pattern: foreign, trunk_ids: [other.id] })
+      .expect(201);
 
-    const accepted = (await clickToCall({ from_extension: agentA, to_phone: `${mixed}${uniqueNumber()}` }, token).expect(202)).body.data;
+    const accepted = (
+      await clickToCall({ from_extension: agentA, to_phone: `${mixed}${uniqueNumber()}` }, token).expect(202)
+    ).body.data;
     expect(accepted).toMatchObject({ routing_mode: 'dialplan_default', trunk_id: null });
-    const plan = (await db.query('SELECT route_plan FROM calls WHERE call_uuid = $1', [accepted.call_uuid])).rows[0].route_plan;
+    const plan = (await db.query('SELECT route_plan FROM calls WHERE call_uuid = $1', [accepted.call_uuid])).rows[0]
+      .route_plan;
     expect(plan.map((step: { trunkId: number }) => step.trunkId)).toEqual([allowed.id]);
 
     const before = await callCount();
-    const refused = await clickToCall({ from_extension: agentA, to_phone: `${foreign}${uniqueNumber()}` }, token).expect(422);
+    const refused = await clickToCall(
+      { from_extension: agentA, to_phone: `${foreign}${uniqueNumber()}` },
+      token,
+    ).expect(422);
     expect(fieldsOf(refused.body)).toEqual(['to_phone']);
     expect(await callCount()).toBe(before);
     await endAll([accepted.call_uuid]);
@@ -165,11 +220,17 @@ describe('limited calls tokens', () => {
     await gate.query('LOCK TABLE calls IN SHARE ROW EXCLUSIVE MODE');
     const pending = Promise.all(Array.from({ length: 6 }, () => clickToCall(body(), token).then((r) => r)));
     const waiting = async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n as number;
-    await waitUntil(async () => (await waiting()) >= 6, 15_000, 'the six requests to wait at the calls table').finally(async () => {
-      await gate.query('COMMIT');
-      await gate.end();
-    });
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      ).rows[0].n as number;
+    await waitUntil(async () => (await waiting()) >= 6, 15_000, 'the six requests to wait at the calls table').finally(
+      async () => {
+        await gate.query('COMMIT');
+        await gate.end();
+      },
+    );
     const answers = await pending;
     const accepted = answers.filter((r) => r.status === 202).map((r) => r.body.data.call_uuid as string);
     const refused = answers.filter((r) => r.status !== 202);
@@ -177,10 +238,18 @@ describe('limited calls tokens', () => {
     expect(refused).toHaveLength(4);
     for (const response of refused) {
       expect(response.status).toBe(409);
-      expect(response.body.error).toEqual({ code: 'concurrent_call_limit', message: expect.any(String), details: { max_concurrent_calls: 2 } });
+      expect(response.body.error).toEqual({
+        code: 'concurrent_call_limit',
+        message: expect.any(String),
+        details: { max_concurrent_calls: 2 },
+      });
     }
     // the two calls really ring the agent and stay live
-    await waitUntil(async () => (await Promise.all(accepted.map(statusOf))).every((s) => s === 'ringing'), 15_000, 'both calls ringing');
+    await waitUntil(
+      async () => (await Promise.all(accepted.map(statusOf))).every((s) => s === 'ringing'),
+      15_000,
+      'both calls ringing',
+    );
     const live = await db.query(`SELECT count(*)::int AS n FROM calls WHERE token_id = $1 AND status <> 'ended'`, [id]);
     expect(live.rows[0].n).toBe(2);
     expect((await clickToCall(body(), token).expect(409)).body.error.code).toBe('concurrent_call_limit');
@@ -198,13 +267,25 @@ describe('limited calls tokens', () => {
       await db.query(
         `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, trunk_id, routing_mode, route_plan, ended_at)
          VALUES ($1, 'ended', $2, $3, $4, '0900000000', $4, $5, $6, $7, now())`,
-        [uuid, randomUUID(), randomUUID(), fromExtension, trunkId, trunkId ? 'direct_gateway' : 'dialplan_default', JSON.stringify(plan.map((t) => ({ trunkId: t, trunkName: 'x', dial: '0900000000' })))],
+        [
+          uuid,
+          randomUUID(),
+          randomUUID(),
+          fromExtension,
+          trunkId,
+          trunkId ? 'direct_gateway' : 'dialplan_default',
+          JSON.stringify(plan.map((t) => ({ trunkId: t, trunkName: 'x', dial: '0900000000' }))),
+        ],
       );
       return uuid;
     };
     const own = await insert(agentA, allowed.id, [allowed.id]);
     const ownByRoute = await insert(agentA, null, [allowed.id]);
-    const hidden = [await insert(agentB, allowed.id, [allowed.id]), await insert(agentA, other.id, [other.id]), await insert(agentA, null, [allowed.id, other.id])];
+    const hidden = [
+      await insert(agentB, allowed.id, [allowed.id]),
+      await insert(agentA, other.id, [other.id]),
+      await insert(agentA, null, [allowed.id, other.id]),
+    ];
 
     await api.get(`/api/pbx/calls/${own}`, token).expect(200);
     await api.get(`/api/pbx/calls/${ownByRoute}`, token).expect(200);
@@ -238,13 +319,19 @@ describe('limited calls tokens', () => {
     const seen: Array<{ from_extension: string; trunk_id: number | null; started_at: string }> = [];
     let cursor: string | null = null;
     do {
-      const query: Record<string, string> = { limit: '2', from: new Date(base).toISOString(), ...(cursor ? { cursor } : {}) };
+      const query: Record<string, string> = {
+        limit: '2',
+        from: new Date(base).toISOString(),
+        ...(cursor ? { cursor } : {}),
+      };
       const page = await api.get(`/api/pbx/cdrs?${new URLSearchParams(query)}`, token).expect(200);
       seen.push(...page.body.data);
       cursor = page.body.next_cursor;
     } while (cursor);
     expect(seen).toHaveLength(6);
-    expect(seen.every((c) => c.from_extension === mine && (c.trunk_id === null || c.trunk_id === allowed.id))).toBe(true);
+    expect(seen.every((c) => c.from_extension === mine && (c.trunk_id === null || c.trunk_id === allowed.id))).toBe(
+      true,
+    );
     expect(new Set(seen.map((c) => c.started_at)).size).toBe(6);
 
     const asked = await api.get(`/api/pbx/cdrs?${new URLSearchParams({ extension: notMine })}`, token).expect(200);

@@ -7,7 +7,12 @@ import { startTestApi, TestApi } from '../harness/api';
 import { WebhookReceiver } from '../harness/webhook-receiver';
 import { startTestWorker } from '../harness/worker';
 
-const STRICT = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', WEBHOOK_POLL_INTERVAL_MS: '100', WEBHOOK_BACKOFF_BASE_MS: '200', WEBHOOK_BACKOFF_CAP_MS: '1000' };
+const STRICT = {
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false',
+  WEBHOOK_POLL_INTERVAL_MS: '100',
+  WEBHOOK_BACKOFF_BASE_MS: '200',
+  WEBHOOK_BACKOFF_CAP_MS: '1000',
+};
 
 /** Every spelling of a forbidden target; WHATWG URL turns the numeric ones into 127.0.0.1. */
 const FORBIDDEN = [
@@ -53,10 +58,13 @@ describe('webhook targets under the SSRF rule', () => {
     await api?.close();
   });
 
-  const rowCount = async () => Number((await dataSource.query('SELECT count(*)::int AS n FROM webhook_subscriptions'))[0].n);
+  const rowCount = async () =>
+    Number((await dataSource.query('SELECT count(*)::int AS n FROM webhook_subscriptions'))[0].n);
   const expectRefusedUrl = (body: { error: { code: string; details: Array<{ field: string; message: string }> } }) => {
     expect(body.error.code).toBe('validation_failed');
-    expect(body.error.details).toEqual([{ field: 'url', message: expect.stringMatching(/^url must not target .*WEBHOOK_ALLOW_PRIVATE_NETWORKS=true/) }]);
+    expect(body.error.details).toEqual([
+      { field: 'url', message: expect.stringMatching(/^url must not target .*WEBHOOK_ALLOW_PRIVATE_NETWORKS=true/) },
+    ]);
   };
 
   it.each(FORBIDDEN)('refuses %s at creation with 422 naming url, writing nothing', async (url) => {
@@ -67,17 +75,38 @@ describe('webhook targets under the SSRF rule', () => {
   });
 
   it('refuses the same targets on PATCH and leaves the subscription as it was', async () => {
-    const created = (await api.post('/api/pbx/webhooks', { url: 'https://crm.example.com/hooks/pbx', events: ['pbx.call.hangup'], active: false }).expect(201)).body.data;
+    const created = (
+      await api
+        .post('/api/pbx/webhooks', {
+          url: 'https://crm.example.com/hooks/pbx',
+          events: ['pbx.call.hangup'],
+          active: false,
+        })
+        .expect(201)
+    ).body.data;
     for (const url of FORBIDDEN) {
-      expectRefusedUrl((await api.patch(`/api/pbx/webhooks/${created.id}`, { url, events: ['pbx.call.answered'] }).expect(422)).body);
+      expectRefusedUrl(
+        (await api.patch(`/api/pbx/webhooks/${created.id}`, { url, events: ['pbx.call.answered'] }).expect(422)).body,
+      );
     }
     const after = (await api.get(`/api/pbx/webhooks/${created.id}`).expect(200)).body.data;
-    expect(after).toMatchObject({ url: 'https://crm.example.com/hooks/pbx', events: ['pbx.call.hangup'], updated_at: created.updated_at });
+    expect(after).toMatchObject({
+      url: 'https://crm.example.com/hooks/pbx',
+      events: ['pbx.call.hangup'],
+      updated_at: created.updated_at,
+    });
   });
 
   it('accepts a public name (checked at send time) and a public literal address', async () => {
-    for (const url of ['https://crm.example.com/hooks/pbx', 'https://93.184.215.14/hooks', 'https://[2606:4700:4700::1111]/hooks', 'https://localhost.example.com/x']) {
-      const created = await api.post('/api/pbx/webhooks', { url, events: ['pbx.call.hangup'], active: false }).expect(201);
+    for (const url of [
+      'https://crm.example.com/hooks/pbx',
+      'https://93.184.215.14/hooks',
+      'https://[2606:4700:4700::1111]/hooks',
+      'https://localhost.example.com/x',
+    ]) {
+      const created = await api
+        .post('/api/pbx/webhooks', { url, events: ['pbx.call.hangup'], active: false })
+        .expect(201);
       expect(created.body.data.url).toBe(url);
     }
   });
@@ -103,7 +132,19 @@ describe('webhook targets under the SSRF rule', () => {
       sequence: 1,
       leg: 'a',
       leg_uuid: null,
-      call: { call_uuid: callUuid, a_leg_uuid: randomUUID(), b_leg_uuid: null, from_extension: '1001', to_phone: '0901234567', caller_id: null, trunk_id: null, trunk_name: null, routing_mode: 'dialplan_default', status: 'hangup', headers: {} },
+      call: {
+        call_uuid: callUuid,
+        a_leg_uuid: randomUUID(),
+        b_leg_uuid: null,
+        from_extension: '1001',
+        to_phone: '0901234567',
+        caller_id: null,
+        trunk_id: null,
+        trunk_name: null,
+        routing_mode: 'dialplan_default',
+        status: 'hangup',
+        headers: {},
+      },
     } as unknown as CallEvent;
     await dataSource.transaction(async (manager) => {
       await manager.query(
@@ -112,23 +153,23 @@ describe('webhook targets under the SSRF rule', () => {
          VALUES ($1, 'ended', $2, $3, '1001', '0901234567', '02812345678', 'dialplan_default', 1, 'ANSWERED', now())`,
         [callUuid, randomUUID(), randomUUID()],
       );
-      await manager.query(`INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, 1, $3, 'a', NULL, $4, $5)`, [
-        event.id,
-        callUuid,
-        event.type,
-        event.occurred_at,
-        JSON.stringify(event),
-      ]);
+      await manager.query(
+        `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload) VALUES ($1, $2, 1, $3, 'a', NULL, $4, $5)`,
+        [event.id, callUuid, event.type, event.occurred_at, JSON.stringify(event)],
+      );
       await api.app.get(WebhookOutbox).enqueue(manager, event);
     });
   }
 
-  async function firstAttempt(subscriptionId: number): Promise<{ error: string | null; response_status: number | null; response_body: string | null }> {
+  async function firstAttempt(
+    subscriptionId: number,
+  ): Promise<{ error: string | null; response_status: number | null; response_body: string | null }> {
     const deadline = Date.now() + 15_000;
     for (;;) {
       const deliveries = (await api.get(`/api/pbx/webhooks/${subscriptionId}/deliveries`).expect(200)).body.data;
       if (deliveries[0]?.attempts.length > 0) return deliveries[0].attempts[0];
-      if (Date.now() > deadline) throw new Error(`no attempt for webhook ${subscriptionId}: ${JSON.stringify(deliveries)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no attempt for webhook ${subscriptionId}: ${JSON.stringify(deliveries)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -143,8 +184,16 @@ describe('webhook targets under the SSRF rule', () => {
     worker = await startTestWorker(STRICT);
     await emitHangup();
 
-    expect(await firstAttempt(literal)).toMatchObject({ response_status: null, response_body: null, error: expect.stringMatching(/^target is a forbidden address/) });
-    expect(await firstAttempt(named)).toMatchObject({ response_status: null, response_body: null, error: expect.stringMatching(/^target resolves to a forbidden address/) });
+    expect(await firstAttempt(literal)).toMatchObject({
+      response_status: null,
+      response_body: null,
+      error: expect.stringMatching(/^target is a forbidden address/),
+    });
+    expect(await firstAttempt(named)).toMatchObject({
+      response_status: null,
+      response_body: null,
+      error: expect.stringMatching(/^target resolves to a forbidden address/),
+    });
     expect(receiver.requests).toEqual([]);
   });
 });

@@ -13,7 +13,10 @@ import { createOpenApiDocument } from './openapi';
 /** Builds the API application (used by main.ts and by the end-to-end tests). */
 export async function createApiApp(config: AppConfig = loadConfig()): Promise<INestApplication> {
   const logger = createRootLogger({ app: 'api', level: config.logLevel, format: config.logFormat });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
   app.disable('x-powered-by');
   // first: every line logged while a request is handled carries its request_id
   app.use(requestLogging(logger));

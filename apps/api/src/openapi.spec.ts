@@ -1,6 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { OpenAPIObject, OperationObject, ReferenceObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ReferenceObject,
+  ResponseObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ERROR_STATUS_TEXT, ErrorCode, statusOf } from '@pbx/common';
 import { AppModule } from './app.module';
 import { createOpenApiDocument } from './openapi';
@@ -25,7 +30,8 @@ describe('OpenAPI document', () => {
 
   afterAll(() => app.close());
 
-  const schemaOf = (response: ResponseObject | ReferenceObject | undefined) => (response as ResponseObject | undefined)?.content?.['application/json']?.schema as ReferenceObject | undefined;
+  const schemaOf = (response: ResponseObject | ReferenceObject | undefined) =>
+    (response as ResponseObject | undefined)?.content?.['application/json']?.schema as ReferenceObject | undefined;
 
   it('describes every route with a summary and a unique operationId', () => {
     expect(operations.length).toBeGreaterThanOrEqual(33);
@@ -57,10 +63,15 @@ describe('OpenAPI document', () => {
       expect({ name, has4xx: errors.some(([status]) => status.startsWith('4')) }).toEqual({ name, has4xx: true });
       for (const [status, response] of errors) {
         if (name === 'GET /health' && status === '503') continue; // the health report itself, naming what is down
-        expect({ name, status, ref: schemaOf(response)?.$ref }).toEqual({ name, status, ref: '#/components/schemas/ErrorBody' });
+        expect({ name, status, ref: schemaOf(response)?.$ref }).toEqual({
+          name,
+          status,
+          ref: '#/components/schemas/ErrorBody',
+        });
       }
       if (operation.security?.length === 0) continue;
-      for (const status of ['401', '403', '429', '500', '503']) expect({ name, status, documented: status in operation.responses }).toEqual({ name, status, documented: true });
+      for (const status of ['401', '403', '429', '500', '503'])
+        expect({ name, status, documented: status in operation.responses }).toEqual({ name, status, documented: true });
     }
   });
 
@@ -74,6 +85,7 @@ describe('OpenAPI document', () => {
   it('documents every error code and status the error filter can answer', () => {
     const codes = (document.components!.schemas!.ErrorCode as { enum: string[] }).enum;
     expect([...codes].sort()).toEqual(Object.values(ErrorCode).sort());
-    for (const code of Object.values(ErrorCode)) expect(Object.keys(ERROR_STATUS_TEXT)).toContain(String(statusOf(code)));
+    for (const code of Object.values(ErrorCode))
+      expect(Object.keys(ERROR_STATUS_TEXT)).toContain(String(statusOf(code)));
   });
 });

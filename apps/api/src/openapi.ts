@@ -33,7 +33,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       host: { default: '127.0.0.1' },
       port: { default: '3000' },
     })
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'an API token (`pbx_…`, from POST /api/pbx/tokens) or PBX_ADMIN_TOKEN' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque',
+      description: 'an API token (`pbx_…`, from POST /api/pbx/tokens) or PBX_ADMIN_TOKEN',
+    })
     .addSecurityRequirements('bearer');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   return unwrapLoneAllOf(SwaggerModule.createDocument(app, builder.build()));

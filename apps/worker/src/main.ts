@@ -7,7 +7,9 @@ import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = new PinoNestLogger(createRootLogger({ app: 'worker', level: config.logLevel, format: config.logFormat }));
+  const logger = new PinoNestLogger(
+    createRootLogger({ app: 'worker', level: config.logLevel, format: config.logFormat }),
+  );
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger });
   app.enableShutdownHooks();
   new Logger('worker').log(`started (Stasis app ${config.ari.app})`);

@@ -27,7 +27,15 @@ class WebhookMetricsBinding {}
 
 /** The worker holds the Stasis application (call control) and the AMI event stream. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, AsteriskModule.forRoot((app) => app, 'system'), MetricsModule, WebhookMetricsBinding, CallControlModule, WebhookDispatcherModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    AsteriskModule.forRoot((app) => app, 'system'),
+    MetricsModule,
+    WebhookMetricsBinding,
+    CallControlModule,
+    WebhookDispatcherModule,
+  ],
   providers: [RegistrationMonitor, ...MetricsServer.on((config) => config.workerMetricsPort)],
 })
 export class WorkerModule {}

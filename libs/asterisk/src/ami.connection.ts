@@ -42,7 +42,11 @@ export class AmiConnection extends ReconnectingLink implements OnModuleInit, OnM
 
   async action(message: AmiMessage): Promise<AmiMessage> {
     const client = this.requireClient();
-    const reply = await withDeadline(client.action({ ...message, ActionID: randomUUID() }, true), ACTION_TIMEOUT_MS, `AMI ${message.Action}`);
+    const reply = await withDeadline(
+      client.action({ ...message, ActionID: randomUUID() }, true),
+      ACTION_TIMEOUT_MS,
+      `AMI ${message.Action}`,
+    );
     if (reply.Response === 'Error') throw new Error(`AMI ${message.Action} failed: ${reply.Message ?? 'error'}`);
     return reply;
   }
@@ -66,7 +70,11 @@ export class AmiConnection extends ReconnectingLink implements OnModuleInit, OnM
       client.on('event', onEvent);
     });
     try {
-      const reply = await withDeadline(client.action({ ...message, ActionID: actionId }, true), ACTION_TIMEOUT_MS, `AMI ${message.Action}`);
+      const reply = await withDeadline(
+        client.action({ ...message, ActionID: actionId }, true),
+        ACTION_TIMEOUT_MS,
+        `AMI ${message.Action}`,
+      );
       // "no objects found" style errors are an empty list, not a failure
       if (reply.Response === 'Error') return [];
       return await withDeadline(done, ACTION_TIMEOUT_MS, `AMI ${message.Action} list`);
@@ -97,7 +105,8 @@ export class AmiConnection extends ReconnectingLink implements OnModuleInit, OnM
       const { host, port, username, password } = this.config.ami;
       await client.connect(username, password, { host, port });
       const masked = await client.action({ Action: 'Events', EventMask: this.eventMask, ActionID: randomUUID() }, true);
-      if (masked.Response === 'Error') throw new Error(`AMI Events ${this.eventMask} refused: ${masked.Message ?? 'error'}`);
+      if (masked.Response === 'Error')
+        throw new Error(`AMI Events ${this.eventMask} refused: ${masked.Message ?? 'error'}`);
     } catch (error) {
       close();
       throw error;
@@ -108,7 +117,11 @@ export class AmiConnection extends ReconnectingLink implements OnModuleInit, OnM
     const closed = new Promise<string>((resolve) => {
       client.once('disconnect', () => resolve('disconnected'));
       keepAlive = setInterval(() => {
-        withDeadline(client.action({ Action: 'Ping', ActionID: randomUUID() }, true), PING_TIMEOUT_MS, 'AMI Ping').catch(() => resolve('keep-alive Ping unanswered'));
+        withDeadline(
+          client.action({ Action: 'Ping', ActionID: randomUUID() }, true),
+          PING_TIMEOUT_MS,
+          'AMI Ping',
+        ).catch(() => resolve('keep-alive Ping unanswered'));
       }, KEEPALIVE_EVERY_MS);
     });
     return {

@@ -3,7 +3,8 @@
  * legs (created by the worker with our ids), or a call coming in from the dialplan. Encoded and
  * decoded here only.
  */
-export type StasisEntry = { kind: 'leg'; leg: 'a' | 'b'; callUuid: string } | { kind: 'inbound' } | { kind: 'unknown'; args: string[] };
+export type StasisEntry =
+  { kind: 'leg'; leg: 'a' | 'b'; callUuid: string } | { kind: 'inbound' } | { kind: 'unknown'; args: string[] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -13,7 +14,8 @@ export function encodeAppArgs(entry: { kind: 'leg'; leg: 'a' | 'b'; callUuid: st
 
 export function decodeAppArgs(args: readonly string[] | undefined): StasisEntry {
   const [first, second] = args ?? [];
-  if ((first === 'a' || first === 'b') && second !== undefined && UUID.test(second)) return { kind: 'leg', leg: first, callUuid: second };
+  if ((first === 'a' || first === 'b') && second !== undefined && UUID.test(second))
+    return { kind: 'leg', leg: first, callUuid: second };
   if (first === 'inbound' && args?.length === 1) return { kind: 'inbound' };
   return { kind: 'unknown', args: [...(args ?? [])] };
 }

@@ -23,8 +23,17 @@ const config = { ari: { app: 'pbx' } } as never;
 describe('Asterisk facade', () => {
   it('creates a leg in our app with our id and Stasis arguments, then dials it, retrying while it is not in Stasis yet', async () => {
     let dials = 0;
-    const { ari, requests } = fakeAri((method, path) => (path.endsWith('/dial') && ++dials < 3 ? new AriError(409, 'Channel not in Stasis application') : null));
-    await new Asterisk(ari as never, config).createAndDial({ channelId: 'leg-1', endpoint: 'PJSIP/1001', leg: 'a', callUuid: 'call-1', variables: {}, timeoutSeconds: 30 });
+    const { ari, requests } = fakeAri((method, path) =>
+      path.endsWith('/dial') && ++dials < 3 ? new AriError(409, 'Channel not in Stasis application') : null,
+    );
+    await new Asterisk(ari as never, config).createAndDial({
+      channelId: 'leg-1',
+      endpoint: 'PJSIP/1001',
+      leg: 'a',
+      callUuid: 'call-1',
+      variables: {},
+      timeoutSeconds: 30,
+    });
     expect(requests[0]).toContain('POST /channels/create');
     expect(requests[0]).toContain('"appArgs":"a,call-1"');
     expect(requests[0]).toContain('"channelId":"leg-1"');
@@ -33,7 +42,16 @@ describe('Asterisk facade', () => {
 
   it('does not retry a dial refused for another reason', async () => {
     const { ari } = fakeAri((_, path) => (path.endsWith('/dial') ? new AriError(404, 'Channel not found') : null));
-    await expect(new Asterisk(ari as never, config).createAndDial({ channelId: 'x', endpoint: 'PJSIP/1', leg: 'a', callUuid: 'c', variables: {}, timeoutSeconds: 5 })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(
+      new Asterisk(ari as never, config).createAndDial({
+        channelId: 'x',
+        endpoint: 'PJSIP/1',
+        leg: 'a',
+        callUuid: 'c',
+        variables: {},
+        timeoutSeconds: 5,
+      }),
+    ).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('hangs up with the ARI reason for a Q.850 cause, and a channel already gone is not an error', async () => {

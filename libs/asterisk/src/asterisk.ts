@@ -25,7 +25,6 @@ export interface LegDial {
   timeoutSeconds: number;
 }
 
-
 export interface LiveChannel {
   id: string;
   state: string;
@@ -141,12 +140,16 @@ export class Asterisk {
    * subscribed per device: subscribing to all device states would flood the app).
    */
   async subscribeDeviceState(extension: string): Promise<void> {
-    await this.ari.rest('POST', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, { eventSource: deviceStateSource(extension) });
+    await this.ari.rest('POST', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, {
+      eventSource: deviceStateSource(extension),
+    });
   }
 
   async unsubscribeDeviceState(extension: string): Promise<void> {
     try {
-      await this.ari.rest('DELETE', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, { eventSource: deviceStateSource(extension) });
+      await this.ari.rest('DELETE', `/applications/${encodeURIComponent(this.ari.appName)}/subscription`, {
+        eventSource: deviceStateSource(extension),
+      });
     } catch (error) {
       if (!AriError.is(error, 'not_found') && !AriError.is(error, 'invalid_state')) throw error;
     }
@@ -155,7 +158,9 @@ export class Asterisk {
   /** A mixing bridge with our id, and the channels in it. */
   async bridge(bridgeId: string, channelIds: string[]): Promise<void> {
     await this.ari.rest('POST', '/bridges', { type: 'mixing', bridgeId, name: `call-${bridgeId}` });
-    await this.ari.rest('POST', `/bridges/${encodeURIComponent(bridgeId)}/addChannel`, { channel: channelIds.join(',') });
+    await this.ari.rest('POST', `/bridges/${encodeURIComponent(bridgeId)}/addChannel`, {
+      channel: channelIds.join(','),
+    });
   }
 
   /** Destroys a bridge; one that does not exist (never made, or gone) is not an error. */
@@ -176,7 +181,9 @@ export class Asterisk {
   /** The channels up on a PJSIP endpoint; none when Asterisk has not loaded it (404). */
   async endpointChannels(endpointId: string): Promise<string[]> {
     try {
-      const endpoint = (await this.ari.rest('GET', `/endpoints/PJSIP/${encodeURIComponent(endpointId)}`)) as { channel_ids?: string[] } | null;
+      const endpoint = (await this.ari.rest('GET', `/endpoints/PJSIP/${encodeURIComponent(endpointId)}`)) as {
+        channel_ids?: string[];
+      } | null;
       return endpoint?.channel_ids ?? [];
     } catch (error) {
       if (AriError.is(error, 'not_found')) return [];

@@ -23,11 +23,12 @@ export class ChannelHistory {
   async of(legUuids: string[]): Promise<Map<string, LegHistory>> {
     const history = new Map<string, LegHistory>();
     if (legUuids.length === 0) return history;
-    const rows: Array<{ uniqueid: string; eventtype: string; at: Date; extra: string | null }> = await this.dataSource.query(
-      `SELECT uniqueid, eventtype, eventtime AT TIME ZONE 'UTC' AS at, extra FROM cel
+    const rows: Array<{ uniqueid: string; eventtype: string; at: Date; extra: string | null }> =
+      await this.dataSource.query(
+        `SELECT uniqueid, eventtype, eventtime AT TIME ZONE 'UTC' AS at, extra FROM cel
         WHERE uniqueid = ANY($1) AND eventtype IN ('ANSWER', 'HANGUP') ORDER BY eventtime`,
-      [legUuids],
-    );
+        [legUuids],
+      );
     for (const row of rows) {
       const entry = history.get(row.uniqueid) ?? {};
       if (row.eventtype === 'ANSWER') entry.answeredAt ??= row.at;

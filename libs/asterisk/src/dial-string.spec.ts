@@ -9,7 +9,8 @@ describe('dial strings', () => {
   });
 
   it('refuses what would change what Asterisk dials', () => {
-    for (const bad of ['1001&PJSIP/2000', '0987/x', '09,87', '', 'abc', '1'.repeat(65)]) expect(() => trunkDialString(4, bad)).toThrow();
+    for (const bad of ['1001&PJSIP/2000', '0987/x', '09,87', '', 'abc', '1'.repeat(65)])
+      expect(() => trunkDialString(4, bad)).toThrow();
     expect(() => trunkDialString(0, '0987')).toThrow();
     expect(() => extensionDialString('1001@trunk-1')).toThrow();
   });
@@ -18,7 +19,12 @@ describe('dial strings', () => {
 describe('Stasis arguments', () => {
   it('round-trips our legs', () => {
     const callUuid = '0b7e7c1a-2f7d-4c53-9a51-2f0e1c3d4b5a';
-    for (const leg of ['a', 'b'] as const) expect(decodeAppArgs(encodeAppArgs({ kind: 'leg', leg, callUuid }).split(','))).toEqual({ kind: 'leg', leg, callUuid });
+    for (const leg of ['a', 'b'] as const)
+      expect(decodeAppArgs(encodeAppArgs({ kind: 'leg', leg, callUuid }).split(','))).toEqual({
+        kind: 'leg',
+        leg,
+        callUuid,
+      });
   });
 
   it('knows calls from the dialplan and nothing else', () => {

@@ -11,7 +11,8 @@ export function trunkEndpointId(trunkId: number): string {
 
 /** An extension's phones: `PJSIP/<number>`. */
 export function extensionDialString(extension: string): string {
-  if (!/^[0-9]{1,32}$/.test(extension)) throw new Error(`not an extension number: ${JSON.stringify(extension).slice(0, 40)}`);
+  if (!/^[0-9]{1,32}$/.test(extension))
+    throw new Error(`not an extension number: ${JSON.stringify(extension).slice(0, 40)}`);
   return `PJSIP/${extension}`;
 }
 

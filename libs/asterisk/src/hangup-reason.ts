@@ -1,5 +1,6 @@
 /** ARI's hangup reasons (DELETE /channels/{id}?reason=). */
-export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected' | 'unallocated' | 'answered_elsewhere';
+export type HangupReason =
+  'normal' | 'busy' | 'congestion' | 'no_answer' | 'rejected' | 'unallocated' | 'answered_elsewhere';
 
 /** The ARI reason that carries a Q.850 cause to the channel being hung up (and on to its phone or carrier). */
 export function hangupReasonFor(cause: number | null): HangupReason {

@@ -32,7 +32,11 @@ export class RegistrationsService {
     const now = Date.now() / 1000;
     return new Set(
       contacts
-        .filter((contact) => contact.Status !== 'Unreachable' && !(Number(contact.ExpirationTime) > 0 && Number(contact.ExpirationTime) < now))
+        .filter(
+          (contact) =>
+            contact.Status !== 'Unreachable' &&
+            !(Number(contact.ExpirationTime) > 0 && Number(contact.ExpirationTime) < now),
+        )
         // ObjectName is "<aor>;@<hash>"
         .map((contact) => (contact.ObjectName ?? '').split(';@')[0]),
     );

@@ -39,7 +39,9 @@ export class AuthGuard implements CanActivate {
     await this.budget.charge(context, auth.tokenId);
     const required = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'];
     if (auth.scopes.includes('admin') || required.some((scope) => auth.scopes.includes(scope))) return true;
-    throw new DomainError(ErrorCode.Forbidden, `this route needs scope ${required.join(' or ')}`, { required_scopes: required });
+    throw new DomainError(ErrorCode.Forbidden, `this route needs scope ${required.join(' or ')}`, {
+      required_scopes: required,
+    });
   }
 
   private async authenticate(request: Request, response: Response): Promise<AuthContext> {

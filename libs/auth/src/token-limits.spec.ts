@@ -1,6 +1,19 @@
-import { allowsCall, allowsExtension, allowsTrunk, limitsOf, limitsWhere, positional, TokenLimits } from './token-limits';
+import {
+  allowsCall,
+  allowsExtension,
+  allowsTrunk,
+  limitsOf,
+  limitsWhere,
+  positional,
+  TokenLimits,
+} from './token-limits';
 
-const limited = (overrides: Partial<TokenLimits>): TokenLimits => ({ extensions: null, trunkIds: null, maxConcurrentCalls: null, ...overrides });
+const limited = (overrides: Partial<TokenLimits>): TokenLimits => ({
+  extensions: null,
+  trunkIds: null,
+  maxConcurrentCalls: null,
+  ...overrides,
+});
 
 describe('token limits', () => {
   it('a row without any limit gives no limits at all (the unlimited fast path)', () => {
@@ -40,15 +53,27 @@ describe('token limits', () => {
 
     it('binds the lists as parameters, numbered after those already there', () => {
       const parameters: unknown[] = ['already'];
-      const sql = limitsWhere(limited({ extensions: ['1001', '1002'], trunkIds: [7] }), columns, positional(parameters));
-      expect(sql).toBe('c.from_extension = ANY(CAST($2 AS varchar[])) AND (c.trunk_id IS NULL OR c.trunk_id = ANY(CAST($3 AS int[])))');
+      const sql = limitsWhere(
+        limited({ extensions: ['1001', '1002'], trunkIds: [7] }),
+        columns,
+        positional(parameters),
+      );
+      expect(sql).toBe(
+        'c.from_extension = ANY(CAST($2 AS varchar[])) AND (c.trunk_id IS NULL OR c.trunk_id = ANY(CAST($3 AS int[])))',
+      );
       expect(parameters).toEqual(['already', ['1001', '1002'], [7]]);
     });
 
     it('checks every route plan step when the table has one, reusing the trunk parameter', () => {
       const parameters: unknown[] = [];
-      const sql = limitsWhere(limited({ trunkIds: [7] }), { ...columns, routePlan: 'c.route_plan' }, positional(parameters));
-      expect(sql).toContain("NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.route_plan) AS step WHERE NOT (CAST(step->>'trunkId' AS int) = ANY(CAST($1 AS int[]))))");
+      const sql = limitsWhere(
+        limited({ trunkIds: [7] }),
+        { ...columns, routePlan: 'c.route_plan' },
+        positional(parameters),
+      );
+      expect(sql).toContain(
+        "NOT EXISTS (SELECT 1 FROM jsonb_array_elements(c.route_plan) AS step WHERE NOT (CAST(step->>'trunkId' AS int) = ANY(CAST($1 AS int[]))))",
+      );
       expect(sql).not.toContain('from_extension');
       expect(parameters).toEqual([[7]]);
     });

@@ -37,9 +37,15 @@ export function allowsTrunk(limits: TokenLimits | undefined, trunkId: number): b
  * tied to (the explicit trunk, the route plan's trunks, the trunk that carried it) is allowed.
  * A call tied to no trunk yet passes the trunk axis: no trunk of another tenant carried it.
  */
-export function allowsCall(limits: TokenLimits | undefined, call: { fromExtension: string; trunkIds: Array<number | null | undefined> }): boolean {
+export function allowsCall(
+  limits: TokenLimits | undefined,
+  call: { fromExtension: string; trunkIds: Array<number | null | undefined> },
+): boolean {
   if (!limits) return true;
-  return allowsExtension(limits, call.fromExtension) && call.trunkIds.every((id) => id === null || id === undefined || allowsTrunk(limits, id));
+  return (
+    allowsExtension(limits, call.fromExtension) &&
+    call.trunkIds.every((id) => id === null || id === undefined || allowsTrunk(limits, id))
+  );
 }
 
 /** Columns of the table being read, as SQL expressions (e.g. `c.from_extension`). */
@@ -65,15 +71,22 @@ export function positional(parameters: unknown[]): Placeholder {
  * token stays unchanged. `CAST` rather than `::` so query builders with `:name` parameters
  * read it right.
  */
-export function limitsWhere(limits: TokenLimits | undefined, columns: LimitColumns, placeholder: Placeholder): string | null {
+export function limitsWhere(
+  limits: TokenLimits | undefined,
+  columns: LimitColumns,
+  placeholder: Placeholder,
+): string | null {
   if (!limits || (limits.extensions === null && limits.trunkIds === null)) return null;
   const clauses: string[] = [];
-  if (limits.extensions !== null) clauses.push(`${columns.extension} = ANY(CAST(${placeholder(limits.extensions)} AS varchar[]))`);
+  if (limits.extensions !== null)
+    clauses.push(`${columns.extension} = ANY(CAST(${placeholder(limits.extensions)} AS varchar[]))`);
   if (limits.trunkIds !== null) {
     const trunks = `CAST(${placeholder(limits.trunkIds)} AS int[])`;
     clauses.push(`(${columns.trunk} IS NULL OR ${columns.trunk} = ANY(${trunks}))`);
     if (columns.routePlan) {
-      clauses.push(`NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${columns.routePlan}) AS step WHERE NOT (CAST(step->>'trunkId' AS int) = ANY(${trunks})))`);
+      clauses.push(
+        `NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${columns.routePlan}) AS step WHERE NOT (CAST(step->>'trunkId' AS int) = ANY(${trunks})))`,
+      );
     }
   }
   return clauses.join(' AND ');

@@ -29,7 +29,11 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Post()
-  @ApiOperation({ operationId: 'createToken', summary: 'Create an API token', description: 'Limits (`extensions`, `trunk_ids`, `max_concurrent_calls`) apply to a `calls` token only.' })
+  @ApiOperation({
+    operationId: 'createToken',
+    summary: 'Create an API token',
+    description: 'Limits (`extensions`, `trunk_ids`, `max_concurrent_calls`) apply to a `calls` token only.',
+  })
   @ApiData(TokenCreatedDto, { status: 201, description: 'The token, with its plaintext in `token` (shown this once)' })
   @ApiErrors(400, 413, 415, 422)
   async create(@Body() dto: CreateTokenDto) {

@@ -34,7 +34,8 @@ export class TokensService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.adminToken) await this.ensureToken('bootstrap admin (PBX_ADMIN_TOKEN)', this.config.adminToken, ['admin']);
+    if (this.config.adminToken)
+      await this.ensureToken('bootstrap admin (PBX_ADMIN_TOKEN)', this.config.adminToken, ['admin']);
   }
 
   async ensureToken(name: string, token: string, scopes: Scope[]): Promise<void> {
@@ -53,7 +54,11 @@ export class TokensService implements OnApplicationBootstrap {
     if (scopes.includes('admin')) {
       // an admin token passes every check anyway: a limit on it would only mislead its reader
       const field = LIMIT_FIELDS.find((f) => dto[f] !== undefined);
-      if (field) throw DomainError.invalid(field, `${field} limits a calls token; a token with the admin scope cannot be limited`);
+      if (field)
+        throw DomainError.invalid(
+          field,
+          `${field} limits a calls token; a token with the admin scope cannot be limited`,
+        );
     }
     const plaintext = generateToken();
     const saved = await this.tokens.save(
@@ -126,6 +131,8 @@ export class TokensService implements OnApplicationBootstrap {
     const now = Date.now();
     if (now - (this.touched.get(id) ?? 0) < 60_000) return;
     this.touched.set(id, now);
-    void this.tokens.manager.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [id, new Date(now)]).catch(() => undefined);
+    void this.tokens.manager
+      .query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [id, new Date(now)])
+      .catch(() => undefined);
   }
 }

@@ -7,7 +7,12 @@
  * renderer turns that into its requests. The record's snake_case names are those of version 1,
  * which happened to be the Zorio body; rows already written keep them, so they stay.
  */
-export const CALL_EVENT_TYPES = ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'] as const;
+export const CALL_EVENT_TYPES = [
+  'pbx.call.ringing',
+  'pbx.call.answered',
+  'pbx.call.hangup',
+  'pbx.cdr.created',
+] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 
 export type Leg = 'a' | 'b';

@@ -23,7 +23,14 @@ const record: CallEventRecord = {
     headers: { Ticket: 'T-42' },
   },
   hangup: { disposition: 'ANSWERED', cause: 16, cause_text: 'Normal Clearing', hangup_by: 'b' },
-  cdr: { started_at: '2026-11-22T05:32:00.000Z', answered_at: null, ended_at: '2026-11-22T05:32:36.120Z', duration: 36, billsec: 0, disposition: 'ANSWERED' },
+  cdr: {
+    started_at: '2026-11-22T05:32:00.000Z',
+    answered_at: null,
+    ended_at: '2026-11-22T05:32:36.120Z',
+    duration: 36,
+    billsec: 0,
+    disposition: 'ANSWERED',
+  },
 };
 
 describe('pbxEventFromRecord', () => {
@@ -50,7 +57,14 @@ describe('pbxEventFromRecord', () => {
         headers: { Ticket: 'T-42' },
       },
       hangup: { disposition: 'ANSWERED', cause: 16, causeText: 'Normal Clearing', by: 'b' },
-      cdr: { startedAt: '2026-11-22T05:32:00.000Z', answeredAt: null, endedAt: '2026-11-22T05:32:36.120Z', duration: 36, billsec: 0, disposition: 'ANSWERED' },
+      cdr: {
+        startedAt: '2026-11-22T05:32:00.000Z',
+        answeredAt: null,
+        endedAt: '2026-11-22T05:32:36.120Z',
+        duration: 36,
+        billsec: 0,
+        disposition: 'ANSWERED',
+      },
     });
   });
 
@@ -61,7 +75,9 @@ describe('pbxEventFromRecord', () => {
 
   it('refuses a payload that is not a call event record, naming the event', () => {
     expect(() => pbxEventFromRecord({} as CallEventRecord)).toThrow('stored event ? is not a call event record: no id');
-    expect(() => pbxEventFromRecord({ ...record, type: 'pbx.call.transferred' as never })).toThrow('stored event e1 is not a call event record: unknown type "pbx.call.transferred"');
+    expect(() => pbxEventFromRecord({ ...record, type: 'pbx.call.transferred' as never })).toThrow(
+      'stored event e1 is not a call event record: unknown type "pbx.call.transferred"',
+    );
     expect(() => pbxEventFromRecord({ ...record, call: undefined as never })).toThrow(/e1 .*no call/);
     expect(() => pbxEventFromRecord(null as never)).toThrow(/not an object/);
   });

@@ -7,7 +7,10 @@ import { PbxCall, PbxCdr, PbxEvent, PbxHangup } from './pbx-event';
  */
 export function pbxEventFromRecord(record: CallEventRecord): PbxEvent {
   const problem = recordProblem(record);
-  if (problem) throw new Error(`stored event ${String((record as Partial<CallEventRecord> | null)?.id ?? '?')} is not a call event record: ${problem}`);
+  if (problem)
+    throw new Error(
+      `stored event ${String((record as Partial<CallEventRecord> | null)?.id ?? '?')} is not a call event record: ${problem}`,
+    );
   return {
     id: record.id,
     type: record.type,
@@ -36,7 +39,12 @@ const callFrom = (c: CallFields): PbxCall => ({
   headers: c.headers,
 });
 
-const hangupFrom = (h: HangupFields): PbxHangup => ({ disposition: h.disposition, cause: h.cause, causeText: h.cause_text, by: h.hangup_by });
+const hangupFrom = (h: HangupFields): PbxHangup => ({
+  disposition: h.disposition,
+  cause: h.cause,
+  causeText: h.cause_text,
+  by: h.hangup_by,
+});
 
 const cdrFrom = (c: CdrFields): PbxCdr => ({
   startedAt: c.started_at,

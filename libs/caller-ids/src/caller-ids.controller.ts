@@ -25,7 +25,11 @@ export class CallerIdsController {
   /** Integrators (scope `calls`) may read the list to pick a caller id. */
   @Get()
   @RequireScopes('admin', 'calls')
-  @ApiOperation({ operationId: 'listCallerIds', summary: 'List caller ids', description: 'Scope `admin` or `calls`: a CRM picks the caller id of a click-to-call here.' })
+  @ApiOperation({
+    operationId: 'listCallerIds',
+    summary: 'List caller ids',
+    description: 'Scope `admin` or `calls`: a CRM picks the caller id of a click-to-call here.',
+  })
   @ApiData(CallerIdViewDto, { isArray: true, description: 'Every caller id, by id' })
   async list() {
     return { data: await this.callerIds.list() };

@@ -14,7 +14,13 @@ export interface CallerIdView {
   created_at: Date;
 }
 
-const view = (c: CallerId): CallerIdView => ({ id: c.id, number: c.number, label: c.label, trunk_id: c.trunkId, created_at: c.createdAt });
+const view = (c: CallerId): CallerIdView => ({
+  id: c.id,
+  number: c.number,
+  label: c.label,
+  trunk_id: c.trunkId,
+  created_at: c.createdAt,
+});
 
 @Injectable()
 export class CallerIdsService implements OnModuleInit {
@@ -26,7 +32,11 @@ export class CallerIdsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.trunks.registerReferrer({ key: 'caller_ids', label: 'caller id(s)', count: (trunkId) => this.callerIds.count({ where: { trunkId } }) });
+    this.trunks.registerReferrer({
+      key: 'caller_ids',
+      label: 'caller id(s)',
+      count: (trunkId) => this.callerIds.count({ where: { trunkId } }),
+    });
   }
 
   async create(dto: CreateCallerIdDto): Promise<CallerIdView> {

@@ -14,6 +14,11 @@ describe('CDR cursor', () => {
     ['an impossible date', Buffer.from('2026-02-31T00:00:00.000Z|1').toString('base64url')],
     ['a negative id', Buffer.from('2026-03-01T00:00:00.000Z|-1').toString('base64url')],
   ])('refuses %s with a 422 naming cursor', (_, raw) => {
-    expect(() => decodeCursor(raw)).toThrow(expect.objectContaining({ code: 'validation_failed', details: [{ field: 'cursor', message: 'cursor is not valid' }] }));
+    expect(() => decodeCursor(raw)).toThrow(
+      expect.objectContaining({
+        code: 'validation_failed',
+        details: [{ field: 'cursor', message: 'cursor is not valid' }],
+      }),
+    );
   });
 });

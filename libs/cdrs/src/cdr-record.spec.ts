@@ -25,12 +25,23 @@ describe('cdrRow', () => {
     const row = cdrRow(base);
     expect(row).toMatchObject({ duration: 20, billsec: 13, answeredAt: at(7.4), bLegUuid: 'b', aAnsweredAt: at(3) });
     expect(row.duration!).toBeGreaterThanOrEqual(row.billsec!);
-    expect(cdrEventFields(row)).toEqual({ started_at: at(0).toISOString(), answered_at: at(7.4).toISOString(), ended_at: at(20).toISOString(), duration: 20, billsec: 13, disposition: 'ANSWERED' });
+    expect(cdrEventFields(row)).toEqual({
+      started_at: at(0).toISOString(),
+      answered_at: at(7.4).toISOString(),
+      ended_at: at(20).toISOString(),
+      duration: 20,
+      billsec: 13,
+      disposition: 'ANSWERED',
+    });
   });
 
   it('bills nothing when the callee never answered, even if the caller did', () => {
     for (const disposition of ['NO ANSWER', 'BUSY', 'CANCELLED'] as const) {
-      const row = cdrRow({ ...base, disposition, callee: { uuid: 'b', startedAt: at(3), answeredAt: null, endedAt: at(20) } });
+      const row = cdrRow({
+        ...base,
+        disposition,
+        callee: { uuid: 'b', startedAt: at(3), answeredAt: null, endedAt: at(20) },
+      });
       expect(row).toMatchObject({ billsec: 0, duration: 20, answeredAt: null });
     }
     expect(cdrRow({ ...base, disposition: 'FAILED', callee: null })).toMatchObject({ billsec: 0, bLegUuid: null });

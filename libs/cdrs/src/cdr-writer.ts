@@ -10,7 +10,14 @@ export class CdrWriter {
   /** Exactly one CDR per call (unique on call_uuid): the fields for pbx.cdr.created, or null if it already existed. */
   async record(manager: EntityManager, input: CdrInput): Promise<CdrFields | null> {
     const row = cdrRow(input);
-    const inserted = await manager.createQueryBuilder().insert().into(Cdr).values(row).orIgnore().returning('id').execute();
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Cdr)
+      .values(row)
+      .orIgnore()
+      .returning('id')
+      .execute();
     if (inserted.identifiers.length === 0 || !(inserted.raw as unknown[] | undefined)?.length) return null;
     return cdrEventFields(row);
   }

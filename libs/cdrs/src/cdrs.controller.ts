@@ -19,10 +19,14 @@ export class CdrsController {
   @ApiOperation({
     operationId: 'searchCdrs',
     summary: 'Search call history',
-    description: 'Newest first, filtered on start time, extension, phone and disposition; a limited token sees only its extensions’ and trunks’ calls.',
+    description:
+      'Newest first, filtered on start time, extension, phone and disposition; a limited token sees only its extensions’ and trunks’ calls.',
   })
   @ApiOkResponse({ type: CdrPageDto, description: 'A page of CDRs and the cursor of the next one' })
-  @ApiErrors([422, 'A filter is invalid, `to` is not after `from`, or the cursor is not one this API gave (`validation_failed`)'])
+  @ApiErrors([
+    422,
+    'A filter is invalid, `to` is not after `from`, or the cursor is not one this API gave (`validation_failed`)',
+  ])
   search(@Req() request: AuthenticatedRequest, @Query() query: SearchCdrsDto) {
     return this.cdrs.search(query, request.auth?.limits);
   }

@@ -15,7 +15,8 @@ export class CdrsService {
   /** `limits`: a limited token sees only the rows of its extensions and trunks, filtered in SQL so paging stays exact. */
   async search(query: SearchCdrsDto, limits?: TokenLimits) {
     const limit = Number(query.limit ?? 100);
-    if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to)) throw DomainError.invalid('to', 'to must be after from');
+    if (query.from && query.to && Date.parse(query.from) >= Date.parse(query.to))
+      throw DomainError.invalid('to', 'to must be after from');
     const qb = this.cdrs.createQueryBuilder('c');
     if (query.from) qb.andWhere('c.started_at >= :from', { from: new Date(query.from).toISOString() });
     if (query.to) qb.andWhere('c.started_at < :to', { to: new Date(query.to).toISOString() });
@@ -33,12 +34,17 @@ export class CdrsService {
       const cursor = decodeCursor(query.cursor);
       qb.andWhere('(c.started_at, c.id) < (:cursorAt, :cursorId)', { cursorAt: cursor.startedAt, cursorId: cursor.id });
     }
-    const rows = await qb.orderBy('c.started_at', 'DESC').addOrderBy('c.id', 'DESC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('c.started_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       data: page.map(view),
-      next_cursor: rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
+      next_cursor:
+        rows.length > limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
     };
   }
 }
@@ -62,7 +68,9 @@ function view(c: Cdr) {
     hangup_cause_text: c.hangupCauseText,
     hangup_by: c.hangupBy,
     a_leg: { uuid: c.aLegUuid, started_at: c.aStartedAt, answered_at: c.aAnsweredAt, ended_at: c.aEndedAt },
-    b_leg: c.bLegUuid ? { uuid: c.bLegUuid, started_at: c.bStartedAt, answered_at: c.bAnsweredAt, ended_at: c.bEndedAt } : null,
+    b_leg: c.bLegUuid
+      ? { uuid: c.bLegUuid, started_at: c.bStartedAt, answered_at: c.bAnsweredAt, ended_at: c.bEndedAt }
+      : null,
     headers: c.headers,
   };
 }

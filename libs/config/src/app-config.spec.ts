@@ -14,9 +14,13 @@ describe('loadConfig', () => {
 
   it('reads WEBHOOK_ALLOW_PRIVATE_NETWORKS strictly as true or false', () => {
     expect(loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhooks.allowPrivateNetworks).toBe(true);
-    expect(loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhooks.allowPrivateNetworks).toBe(false);
+    expect(loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhooks.allowPrivateNetworks).toBe(
+      false,
+    );
     for (const loose of ['yes', '1', 'TRUE', 'on']) {
-      expect(() => loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: loose })).toThrow(/WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/);
+      expect(() => loadConfig({ ...minimal, WEBHOOK_ALLOW_PRIVATE_NETWORKS: loose })).toThrow(
+        /WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/,
+      );
     }
   });
 
@@ -27,22 +31,34 @@ describe('loadConfig', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['PORT', 'DATABASE_URL', 'PBX_ADMIN_TOKEN', 'ARI_PASSWORD', 'AMI_PASSWORD', 'ARI_APP']) expect(problems).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'PBX_ADMIN_TOKEN', 'ARI_PASSWORD', 'AMI_PASSWORD', 'ARI_APP'])
+        expect(problems).toContain(name);
     }
   });
 
   it('has safe defaults for the front door', () => {
     const config = loadConfig(minimal);
-    expect(config.http).toEqual({ trustProxy: [], tokenLimit: 600, unauthenticatedLimit: 60, publicLimit: 600, docsEnabled: true });
+    expect(config.http).toEqual({
+      trustProxy: [],
+      tokenLimit: 600,
+      unauthenticatedLimit: 60,
+      publicLimit: 600,
+      docsEnabled: true,
+    });
     expect(config.databasePool).toEqual({ max: 10, acquireTimeoutMs: 2_000 });
     expect(config.metrics).toEqual({ token: undefined, host: '127.0.0.1', apiPort: 0 });
     expect(config.redisKeyPrefix).toBe('pbx:pbx:');
   });
 
   it('reads TRUST_PROXY as CIDRs and refuses anything else', () => {
-    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,::1/128' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.10', '::1/128']);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,::1/128' }).http.trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.10',
+      '::1/128',
+    ]);
     expect(loadConfig({ ...minimal, TRUST_PROXY: 'false' }).http.trustProxy).toEqual([]);
-    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', '10.0.0.0/8/1', '*']) expect(() => loadConfig({ ...minimal, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.com', '10.0.0.0/8/1', '*'])
+      expect(() => loadConfig({ ...minimal, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
   });
 
   it('refuses an admin token that could never authenticate, and a vague boolean', () => {
@@ -52,16 +68,51 @@ describe('loadConfig', () => {
   });
 
   it('carries the settings of the Asterisk it runs, validated', () => {
-    expect(loadConfig(minimal).asterisk).toEqual({ instance: 'pbx', sipBind: '127.0.0.1', ariPort: 8088, rtpStart: 10000, rtpEnd: 10999, chrootDir: undefined });
-    const moved = loadConfig({ ...minimal, ARI_URL: 'http://127.0.0.1:9088', SIP_BIND: '0.0.0.0', RTP_START: '20000', RTP_END: '20099', ASTERISK_INSTANCE: 'pbx-2', ASTERISK_CHROOT: '/srv/chroot' });
-    expect(moved.asterisk).toEqual({ instance: 'pbx-2', sipBind: '0.0.0.0', ariPort: 9088, rtpStart: 20000, rtpEnd: 20099, chrootDir: '/srv/chroot' });
+    expect(loadConfig(minimal).asterisk).toEqual({
+      instance: 'pbx',
+      sipBind: '127.0.0.1',
+      ariPort: 8088,
+      rtpStart: 10000,
+      rtpEnd: 10999,
+      chrootDir: undefined,
+    });
+    const moved = loadConfig({
+      ...minimal,
+      ARI_URL: 'http://127.0.0.1:9088',
+      SIP_BIND: '0.0.0.0',
+      RTP_START: '20000',
+      RTP_END: '20099',
+      ASTERISK_INSTANCE: 'pbx-2',
+      ASTERISK_CHROOT: '/srv/chroot',
+    });
+    expect(moved.asterisk).toEqual({
+      instance: 'pbx-2',
+      sipBind: '0.0.0.0',
+      ariPort: 9088,
+      rtpStart: 20000,
+      rtpEnd: 20099,
+      chrootDir: '/srv/chroot',
+    });
     expect(loadConfig({ ...minimal, ARI_URL: 'https://pbx.example.com' }).asterisk.ariPort).toBe(443);
     try {
-      loadConfig({ ...minimal, SIP_BIND: 'localhost', RTP_START: '20000', RTP_END: '10000', ASTERISK_INSTANCE: 'Bad Name', ASTERISK_CHROOT: 'relative' });
+      loadConfig({
+        ...minimal,
+        SIP_BIND: 'localhost',
+        RTP_START: '20000',
+        RTP_END: '10000',
+        ASTERISK_INSTANCE: 'Bad Name',
+        ASTERISK_CHROOT: 'relative',
+      });
       throw new Error('expected a ConfigError');
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['SIP_BIND', 'RTP_START must not be greater than RTP_END', 'ASTERISK_INSTANCE', 'ASTERISK_CHROOT']) expect(problems).toContain(name);
+      for (const name of [
+        'SIP_BIND',
+        'RTP_START must not be greater than RTP_END',
+        'ASTERISK_INSTANCE',
+        'ASTERISK_CHROOT',
+      ])
+        expect(problems).toContain(name);
     }
     expect(() => loadConfig({ ...minimal, RTP_END: '70000' })).toThrow(/RTP_END/);
   });
@@ -74,4 +125,3 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(defaults.asterisk)).toBe(true);
   });
 });
-

@@ -127,17 +127,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 
   const logLevel = str('LOG_LEVEL', 'log');
-  if (!['error', 'warn', 'log', 'debug'].includes(logLevel)) problems.push('LOG_LEVEL must be error, warn, log or debug');
+  if (!['error', 'warn', 'log', 'debug'].includes(logLevel))
+    problems.push('LOG_LEVEL must be error, warn, log or debug');
   const logFormat = str('LOG_FORMAT', 'json');
   if (!['json', 'pretty'].includes(logFormat)) problems.push('LOG_FORMAT must be json or pretty');
   const adminToken = env.PBX_ADMIN_TOKEN?.trim() || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) problems.push('PBX_ADMIN_TOKEN must be at least 16 characters');
-  if (adminToken !== undefined && !/^[A-Za-z0-9_\-.~+/=]{16,200}$/.test(adminToken)) problems.push('PBX_ADMIN_TOKEN may only use letters, digits and _-.~+/= (at most 200)');
+  if (adminToken !== undefined && adminToken.length < 16)
+    problems.push('PBX_ADMIN_TOKEN must be at least 16 characters');
+  if (adminToken !== undefined && !/^[A-Za-z0-9_\-.~+/=]{16,200}$/.test(adminToken))
+    problems.push('PBX_ADMIN_TOKEN may only use letters, digits and _-.~+/= (at most 200)');
   const redisUrl = env.REDIS_URL?.trim() ? url('REDIS_URL', '', ['redis:', 'rediss:']) : undefined;
-  const trustProxy = (env.TRUST_PROXY?.trim() ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '' && entry !== 'false' && entry !== 'off');
-  for (const entry of trustProxy) if (!isCidr(entry)) problems.push(`TRUST_PROXY: ${entry.slice(0, 60)} is not an IP address or CIDR`);
+  const trustProxy = (env.TRUST_PROXY?.trim() ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '' && entry !== 'false' && entry !== 'off');
+  for (const entry of trustProxy)
+    if (!isCidr(entry)) problems.push(`TRUST_PROXY: ${entry.slice(0, 60)} is not an IP address or CIDR`);
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken))
+    problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
   const ariUrl = url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
   const chrootDir = env.ASTERISK_CHROOT?.trim() || undefined;
   if (chrootDir !== undefined && !chrootDir.startsWith('/')) problems.push('ASTERISK_CHROOT must be an absolute path');
@@ -149,7 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: logLevel as AppConfig['logLevel'],
     logFormat: logFormat as AppConfig['logFormat'],
     databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
-    databasePool: { max: int('DB_POOL_SIZE', 10, 1, 1000), acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000) },
+    databasePool: {
+      max: int('DB_POOL_SIZE', 10, 1, 1000),
+      acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000),
+    },
     adminToken,
     sip: { host: str('SIP_HOST', '127.0.0.1'), port: int('SIP_PORT', 5060), realm: str('SIP_REALM', 'pbx') },
     ari: {
@@ -201,8 +212,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.ari.app)) problems.push('ARI_APP must be 1-64 letters, digits, _ or -');
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm)) problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');
-  if (!/^[a-z0-9-]{1,40}$/.test(config.asterisk.instance)) problems.push('ASTERISK_INSTANCE must be 1-40 lower-case letters, digits or -');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(config.sip.realm))
+    problems.push('SIP_REALM must be 1-64 letters, digits, ., _ or -');
+  if (!/^[a-z0-9-]{1,40}$/.test(config.asterisk.instance))
+    problems.push('ASTERISK_INSTANCE must be 1-40 lower-case letters, digits or -');
   if (isIP(config.asterisk.sipBind) !== 4) problems.push('SIP_BIND must be an IPv4 address');
   if (config.asterisk.rtpStart > config.asterisk.rtpEnd) problems.push('RTP_START must not be greater than RTP_END');
   if (problems.length > 0) throw new ConfigError(problems);

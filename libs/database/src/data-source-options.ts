@@ -18,6 +18,11 @@ export function dataSourceOptions(
     // fail fast when PostgreSQL is away, or every pool connection is busy, so the API answers 503
     // instead of queueing requests without bound (pg's connectionTimeoutMillis also bounds the
     // wait for a free pooled connection); keepAlive notices a silently dropped connection
-    extra: { max: pool.max, connectionTimeoutMillis: pool.acquireTimeoutMs, statement_timeout: 10_000, keepAlive: true },
+    extra: {
+      max: pool.max,
+      connectionTimeoutMillis: pool.acquireTimeoutMs,
+      statement_timeout: 10_000,
+      keepAlive: true,
+    },
   };
 }

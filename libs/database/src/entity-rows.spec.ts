@@ -44,13 +44,21 @@ describe('EntityRows', () => {
     expect(queries[0].name).toMatch(/^pbx_[0-9a-f]{20}$/); // a named (prepared) statement
     expect(found).toBeInstanceOf(Thing);
     expect(found).toEqual(Object.assign(new Thing(), { thingId: 'u1', kind: 'a', tags: ['x'], plan: [{ step: 1 }] }));
-    expect(rows.selectAs('t', 'x_')).toBe('t."thing_id" AS "x_thing_id", t."kind" AS "x_kind", t."tags" AS "x_tags", t."plan" AS "x_plan"');
+    expect(rows.selectAs('t', 'x_')).toBe(
+      't."thing_id" AS "x_thing_id", t."kind" AS "x_kind", t."tags" AS "x_tags", t."plan" AS "x_plan"',
+    );
     expect(rows.hydrate({ x_thing_id: 'u2', x_kind: 'b', x_tags: [], x_plan: [] }, 'x_').thingId).toBe('u2');
   });
 
   it('writes every column with casts, jsonb as JSON text (a JS array would go as a PostgreSQL array)', async () => {
     const rows = new EntityRows(manager, Thing);
-    const thing = Object.assign(new Thing(), { thingId: 'u1', kind: 'a', tags: ['x', 'y'], plan: [{ step: 1 }], secret: 's' });
+    const thing = Object.assign(new Thing(), {
+      thingId: 'u1',
+      kind: 'a',
+      tags: ['x', 'y'],
+      plan: [{ step: 1 }],
+      secret: 's',
+    });
     await rows.insert(manager, thing);
     await rows.update(manager, thing);
     expect(queries[0]).toMatchObject({

@@ -22,7 +22,8 @@ export class EntityRows<T extends ObjectLiteral> {
   /** The one EntityRows of `entity` for `manager`'s data source, built on first use. */
   static of<E extends ObjectLiteral>(manager: EntityManager, entity: new () => E): EntityRows<E> {
     let perEntity = built.get(manager.connection);
-    if (!perEntity) built.set(manager.connection, (perEntity = new Map<new () => ObjectLiteral, EntityRows<ObjectLiteral>>()));
+    if (!perEntity)
+      built.set(manager.connection, (perEntity = new Map<new () => ObjectLiteral, EntityRows<ObjectLiteral>>()));
     let rows = perEntity.get(entity) as EntityRows<E> | undefined;
     if (!rows) perEntity.set(entity, (rows = new EntityRows(manager, entity)));
     return rows;
@@ -53,7 +54,11 @@ export class EntityRows<T extends ObjectLiteral> {
 
   /** The first row matching `where` (SQL with $n parameters), or null. */
   async findOne(manager: EntityManager, where: string, parameters: unknown[]): Promise<T | null> {
-    const { rows } = await preparedQuery(manager, `SELECT ${this.selectList} FROM "${this.table}" WHERE ${where} LIMIT 1`, parameters);
+    const { rows } = await preparedQuery(
+      manager,
+      `SELECT ${this.selectList} FROM "${this.table}" WHERE ${where} LIMIT 1`,
+      parameters,
+    );
     return rows.length ? this.hydrate(rows[0]) : null;
   }
 
@@ -64,11 +69,18 @@ export class EntityRows<T extends ObjectLiteral> {
   }
 
   insert(manager: EntityManager, entity: T): Promise<unknown> {
-    return preparedQuery(manager, this.insertSql, this.columns.map((c) => param(c, entity)));
+    return preparedQuery(
+      manager,
+      this.insertSql,
+      this.columns.map((c) => param(c, entity)),
+    );
   }
 
   update(manager: EntityManager, entity: T): Promise<unknown> {
-    return preparedQuery(manager, this.updateSql, [param(this.key, entity), ...this.others.map((c) => param(c, entity))]);
+    return preparedQuery(manager, this.updateSql, [
+      param(this.key, entity),
+      ...this.others.map((c) => param(c, entity)),
+    ]);
   }
 }
 

@@ -22,7 +22,11 @@ function nameOf(text: string): string {
  * SQL given here must name its columns (no `SELECT *`), so that a migration adding a column does
  * not break a statement prepared before it.
  */
-export async function preparedQuery<R = Record<string, unknown>>(target: EntityManager | DataSource, text: string, values: unknown[]): Promise<QueryResult<R & Record<string, unknown>>> {
+export async function preparedQuery<R = Record<string, unknown>>(
+  target: EntityManager | DataSource,
+  text: string,
+  values: unknown[],
+): Promise<QueryResult<R & Record<string, unknown>>> {
   const config = { name: nameOf(text), text, values };
   const runner = target instanceof DataSource ? undefined : target.queryRunner;
   if (runner && !runner.isReleased) {

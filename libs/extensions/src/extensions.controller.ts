@@ -38,7 +38,11 @@ export class ExtensionsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ operationId: 'updateExtension', summary: 'Update an extension', description: 'A new number needs a new password (the SIP credential covers the number).' })
+  @ApiOperation({
+    operationId: 'updateExtension',
+    summary: 'Update an extension',
+    description: 'A new number needs a new password (the SIP credential covers the number).',
+  })
   @ApiData(ExtensionViewDto, { description: 'The extension as updated' })
   @ApiErrors(400, 404, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
   async update(@IdParam('extension') id: number, @Body() dto: UpdateExtensionDto) {

@@ -9,7 +9,6 @@ import { EntityRows } from '@pbx/database';
 import { Extension } from './extension.entity';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
 
-
 export interface ExtensionView {
   id: number;
   number: string;
@@ -44,7 +43,9 @@ export class ExtensionsService {
       outboundCallerId: dto.outbound_caller_id ?? null,
       status: dto.status ?? 'active',
     });
-    const saved = await this.extensions.save(entity).catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
+    const saved = await this.extensions
+      .save(entity)
+      .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
     this.logger.log(`extension ${saved.number} created (id ${saved.id}, ${saved.status})`);
     return (await this.views([saved]))[0];
   }
@@ -61,7 +62,10 @@ export class ExtensionsService {
     const extension = await this.find(id);
     const number = dto.number ?? extension.number;
     if (number !== extension.number && dto.password === undefined) {
-      throw DomainError.invalid('password', 'password is required when the number changes (the SIP credential covers the number)');
+      throw DomainError.invalid(
+        'password',
+        'password is required when the number changes (the SIP credential covers the number)',
+      );
     }
     const changes: Partial<Extension> = {};
     if (dto.number !== undefined) changes.number = dto.number;
@@ -73,8 +77,16 @@ export class ExtensionsService {
       changes.md5Cred = md5Cred(number, this.config.sip.realm, dto.password);
     }
     if (Object.keys(changes).length > 0) {
-      await this.extensions.update({ id }, changes).catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
-      this.logger.log(`extension ${number} updated (${Object.keys(changes).filter((k) => k !== 'md5Cred').join(', ') || 'password'})`);
+      await this.extensions
+        .update({ id }, changes)
+        .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
+      this.logger.log(
+        `extension ${number} updated (${
+          Object.keys(changes)
+            .filter((k) => k !== 'md5Cred')
+            .join(', ') || 'password'
+        })`,
+      );
     }
     return this.get(id);
   }

@@ -14,10 +14,18 @@ export class HealthController {
 
   /** 200 when database, AMI and ARI are all up; 503 naming what is down. */
   @Get()
-  @ApiOperation({ operationId: 'getHealth', summary: 'Check health', description: 'Answered from a cache of at most 1 s.' })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Check health',
+    description: 'Answered from a cache of at most 1 s.',
+  })
   @ApiData(HealthReportDto, { description: 'The database, AMI and ARI are up' })
   // not an error body: the same report, naming what is down
-  @ApiResponse({ status: 503, description: 'Something is down: `data.down` names it', type: dataWrapperOf(HealthReportDto) })
+  @ApiResponse({
+    status: 503,
+    description: 'Something is down: `data.down` names it',
+    type: dataWrapperOf(HealthReportDto),
+  })
   @ApiErrors(429)
   async get(@Res({ passthrough: true }) response: Response) {
     const report = await this.health.report();

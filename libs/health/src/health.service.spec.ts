@@ -14,6 +14,10 @@ describe('HealthService', () => {
   it('names what is down', async () => {
     const dataSource = { isInitialized: true, query: async () => Promise.reject(new Error('down')) };
     const health = new HealthService(dataSource as never, { connected: false } as never, { connected: true } as never);
-    expect(await health.report()).toEqual({ status: 'unavailable', checks: { database: 'down', ami: 'down', ari: 'up' }, down: ['database', 'ami'] });
+    expect(await health.report()).toEqual({
+      status: 'unavailable',
+      checks: { database: 'down', ami: 'down', ari: 'up' },
+      down: ['database', 'ami'],
+    });
   });
 });

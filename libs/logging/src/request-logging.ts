@@ -22,7 +22,16 @@ export function requestLogging(logger: Pino) {
       response.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const level = response.statusCode >= 500 ? 'error' : 'info';
-        logger[level]({ context: 'http', method: request.method, url: redactUrl(request.originalUrl ?? request.url ?? ''), status: response.statusCode, duration_ms: Math.round(ms * 10) / 10 }, 'request');
+        logger[level](
+          {
+            context: 'http',
+            method: request.method,
+            url: redactUrl(request.originalUrl ?? request.url ?? ''),
+            status: response.statusCode,
+            duration_ms: Math.round(ms * 10) / 10,
+          },
+          'request',
+        );
       });
       next();
     });

@@ -20,8 +20,22 @@ export function createRootLogger(options: { app: string; level: LogLevelName; fo
       formatters: { level: (label) => ({ level: label }) },
       mixin: () => currentLogFields(),
       // credentials that could ride in a logged object never reach the line
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', 'secret', 'token', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'password',
+          'secret',
+          'token',
+          '*.password',
+          '*.secret',
+          '*.token',
+        ],
+        censor: '[redacted]',
+      },
     },
-    options.format === 'pretty' ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : pino.destination({ sync: false }),
+    options.format === 'pretty'
+      ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } })
+      : pino.destination({ sync: false }),
   );
 }

@@ -9,7 +9,12 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
 
-  readonly calls = new Counter({ name: 'pbx_calls_total', help: 'Ended calls by outcome (disposition)', labelNames: ['outcome'], registers: [this.registry] });
+  readonly calls = new Counter({
+    name: 'pbx_calls_total',
+    help: 'Ended calls by outcome (disposition)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly apiToAgentRinging = new Histogram({
     name: 'pbx_click_to_call_agent_ringing_seconds',
     help: 'From the accepted click-to-call request to the agent phone ringing',
@@ -22,28 +27,50 @@ export class MetricsService implements OnModuleDestroy {
     buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
     registers: [this.registry],
   });
-  readonly webhookDeliveries = new Counter({ name: 'pbx_webhook_deliveries_total', help: 'Webhook delivery attempts by result', labelNames: ['result'], registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({
+    name: 'pbx_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by result',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly webhookLatency = new Histogram({
     name: 'pbx_webhook_request_seconds',
     help: 'Duration of webhook delivery requests (connect to response)',
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  readonly throttled = new Counter({ name: 'pbx_throttled_requests_total', help: 'Requests refused with 429, by rate-limit group', labelNames: ['group'], registers: [this.registry] });
+  readonly throttled = new Counter({
+    name: 'pbx_throttled_requests_total',
+    help: 'Requests refused with 429, by rate-limit group',
+    labelNames: ['group'],
+    registers: [this.registry],
+  });
   readonly reconcileRuns = new Counter({
     name: 'pbx_reconcile_runs_total',
     help: 'Worker reconcile runs: ok, failed, skipped (Asterisk down) or joined (asked for while one was running)',
     labelNames: ['outcome'],
     registers: [this.registry],
   });
-  readonly reconcileInProgress = new Gauge({ name: 'pbx_reconcile_in_progress', help: 'Reconcile runs going on now (never more than 1)', registers: [this.registry] });
-  readonly tokenLookups = new Counter({ name: 'pbx_token_lookups_total', help: 'API tokens looked up in the database (not answered from the short caches)', registers: [this.registry] });
+  readonly reconcileInProgress = new Gauge({
+    name: 'pbx_reconcile_in_progress',
+    help: 'Reconcile runs going on now (never more than 1)',
+    registers: [this.registry],
+  });
+  readonly tokenLookups = new Counter({
+    name: 'pbx_token_lookups_total',
+    help: 'API tokens looked up in the database (not answered from the short caches)',
+    registers: [this.registry],
+  });
   readonly rateLimitFallback = new Counter({
     name: 'pbx_rate_limit_fallback_total',
     help: 'Requests counted by this API process alone because Redis (REDIS_URL) did not answer',
     registers: [this.registry],
   });
-  readonly rateLimitRedisUp = new Gauge({ name: 'pbx_rate_limit_redis_up', help: '1 while the shared rate-limit counters in Redis answer (REDIS_URL set)', registers: [this.registry] });
+  readonly rateLimitRedisUp = new Gauge({
+    name: 'pbx_rate_limit_redis_up',
+    help: '1 while the shared rate-limit counters in Redis answer (REDIS_URL set)',
+    registers: [this.registry],
+  });
 
   /** set by the calls domain, which owns the calls table (see countActiveCallsWith) */
   private activeCalls?: () => Promise<number>;

@@ -38,7 +38,11 @@ export class RoutesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ operationId: 'updateRoute', summary: 'Update an outbound route', description: '`trunk_ids`, when given, replaces the whole ordered list.' })
+  @ApiOperation({
+    operationId: 'updateRoute',
+    summary: 'Update an outbound route',
+    description: '`trunk_ids`, when given, replaces the whole ordered list.',
+  })
   @ApiData(RouteViewDto, { description: 'The route as updated' })
   @ApiErrors(400, 404, [409, 'The name or pattern is taken (`duplicate`)'], 413, 415, 422)
   async update(@IdParam('route') id: number, @Body() dto: UpdateRouteDto) {

@@ -41,7 +41,17 @@ export class RoutesService implements OnModuleInit {
     this.trunks.registerReferrer({
       key: 'routes',
       label: 'outbound route(s)',
-      count: async (trunkId) => Number((await this.dataSource.getRepository(OutboundRouteTrunk).createQueryBuilder('rt').select('count(DISTINCT rt.route_id)', 'n').where('rt.trunk_id = :trunkId', { trunkId }).getRawOne<{ n: string }>())?.n ?? 0),
+      count: async (trunkId) =>
+        Number(
+          (
+            await this.dataSource
+              .getRepository(OutboundRouteTrunk)
+              .createQueryBuilder('rt')
+              .select('count(DISTINCT rt.route_id)', 'n')
+              .where('rt.trunk_id = :trunkId', { trunkId })
+              .getRawOne<{ n: string }>()
+          )?.n ?? 0,
+        ),
     });
   }
 
@@ -54,8 +64,12 @@ export class RoutesService implements OnModuleInit {
       prepend: dto.prepend ?? '',
       trunks: dto.trunk_ids.map((trunkId, position) => Object.assign(new OutboundRouteTrunk(), { trunkId, position })),
     });
-    const saved = await this.routes.save(route).catch((error) => rethrowUnique(error, 'route', UNIQUE, (f) => (f === 'name' ? dto.name : dto.pattern)));
-    this.logger.log(`route ${saved.id} "${saved.name}" created: ${saved.pattern || '(default)'} → trunks ${dto.trunk_ids.join(', ')}`);
+    const saved = await this.routes
+      .save(route)
+      .catch((error) => rethrowUnique(error, 'route', UNIQUE, (f) => (f === 'name' ? dto.name : dto.pattern)));
+    this.logger.log(
+      `route ${saved.id} "${saved.name}" created: ${saved.pattern || '(default)'} → trunks ${dto.trunk_ids.join(', ')}`,
+    );
     return this.get(saved.id);
   }
 
@@ -79,7 +93,10 @@ export class RoutesService implements OnModuleInit {
         if (Object.keys(changes).length > 0) await manager.update(OutboundRoute, { id }, changes);
         if (dto.trunk_ids) {
           await manager.delete(OutboundRouteTrunk, { routeId: id });
-          await manager.insert(OutboundRouteTrunk, dto.trunk_ids.map((trunkId, position) => ({ routeId: id, trunkId, position })));
+          await manager.insert(
+            OutboundRouteTrunk,
+            dto.trunk_ids.map((trunkId, position) => ({ routeId: id, trunkId, position })),
+          );
         }
       })
       .catch((error) => rethrowUnique(error, 'route', UNIQUE, (f) => (f === 'name' ? dto.name : dto.pattern)));
@@ -95,11 +112,14 @@ export class RoutesService implements OnModuleInit {
 
   /** The most specific route matching `toPhone`, with its active trunks in order. */
   async resolve(toPhone: string): Promise<ResolvedRoute | null> {
-    const candidates = (await this.routes.find()).filter((r) => matchesPrefix(r.pattern, toPhone)).sort((a, b) => compareSpecificity(a.pattern, b.pattern));
+    const candidates = (await this.routes.find())
+      .filter((r) => matchesPrefix(r.pattern, toPhone))
+      .sort((a, b) => compareSpecificity(a.pattern, b.pattern));
     for (const route of candidates) {
       const ordered = [...route.trunks].sort((a, b) => a.position - b.position).map((t) => t.trunkId);
       const active = await this.trunks.activeInOrder(ordered);
-      if (active.length > 0) return { route, trunks: active, dialNumber: dialNumber(toPhone, route.strip, route.prepend) };
+      if (active.length > 0)
+        return { route, trunks: active, dialNumber: dialNumber(toPhone, route.strip, route.prepend) };
     }
     return null;
   }

@@ -14,7 +14,8 @@ describe('RateLimiter over memory counters', () => {
   const limiter = new RateLimiter(() => new MemoryCounterStore(() => now));
 
   it('allows the limit per window, then refuses until the window ends', async () => {
-    for (let i = 1; i <= 3; i++) expect(await limiter.consume(policy, 'a')).toMatchObject({ allowed: true, remaining: 3 - i, resetSeconds: 60 });
+    for (let i = 1; i <= 3; i++)
+      expect(await limiter.consume(policy, 'a')).toMatchObject({ allowed: true, remaining: 3 - i, resetSeconds: 60 });
     expect(await limiter.consume(policy, 'a')).toMatchObject({ allowed: false, remaining: 0 });
     // another subject has its own budget
     expect((await limiter.consume(policy, 'b')).allowed).toBe(true);
@@ -34,9 +35,16 @@ describe('RateLimiter over memory counters', () => {
   it('enforce sets the RateLimit headers and throws rate_limited with Retry-After', async () => {
     const ok = headersOf();
     enforce({ policy, allowed: true, remaining: 2, resetSeconds: 60 }, ok.response);
-    expect(ok.headers).toEqual({ 'RateLimit-Policy': '3;w=60', 'RateLimit-Limit': 3, 'RateLimit-Remaining': 2, 'RateLimit-Reset': 60 });
+    expect(ok.headers).toEqual({
+      'RateLimit-Policy': '3;w=60',
+      'RateLimit-Limit': 3,
+      'RateLimit-Remaining': 2,
+      'RateLimit-Reset': 60,
+    });
     const refused = headersOf();
-    expect(() => enforce({ policy, allowed: false, remaining: 0, resetSeconds: 12 }, refused.response)).toThrow(expect.objectContaining({ code: 'rate_limited' }));
+    expect(() => enforce({ policy, allowed: false, remaining: 0, resetSeconds: 12 }, refused.response)).toThrow(
+      expect.objectContaining({ code: 'rate_limited' }),
+    );
     expect(refused.headers['Retry-After']).toBe(12);
   });
 });
@@ -55,7 +63,11 @@ describe('RedisCounterStore when Redis does not answer', () => {
     const states: boolean[] = [];
     let fallbackHits = 0;
     const limiter = new RateLimiter((report) => new RedisCounterStore('redis://127.0.0.1:9', report, 100));
-    limiter.observe({ throttled: () => undefined, fallbackHit: () => fallbackHits++, redisUp: (up) => states.push(up) });
+    limiter.observe({
+      throttled: () => undefined,
+      fallbackHit: () => fallbackHits++,
+      redisUp: (up) => states.push(up),
+    });
     try {
       for (let i = 1; i <= 3; i++) expect((await limiter.consume(policy, 'x')).allowed).toBe(true);
       expect((await limiter.consume(policy, 'x')).allowed).toBe(false);

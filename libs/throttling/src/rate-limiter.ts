@@ -48,7 +48,12 @@ export class RateLimiter implements OnModuleDestroy {
     const { count, resetMs } = await this.store.hit(this.keyOf(policy, subject), policy.windowMs);
     const allowed = count <= policy.limit;
     if (!allowed) this.observer.throttled(policy.name);
-    return { policy, allowed, remaining: Math.max(0, policy.limit - count), resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) };
+    return {
+      policy,
+      allowed,
+      remaining: Math.max(0, policy.limit - count),
+      resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
+    };
   }
 
   /** Gives back one request (reserved before a check that then did not count against it). */
@@ -75,7 +80,6 @@ export class RateLimiter implements OnModuleDestroy {
   }
 }
 
-
 /** IETF RateLimit-* headers on every answer; a refusal is 429 `rate_limited` with Retry-After. */
 export function enforce(decision: RateDecision, response: Response): void {
   const { policy } = decision;
@@ -85,8 +89,12 @@ export function enforce(decision: RateDecision, response: Response): void {
   response.setHeader('RateLimit-Reset', decision.resetSeconds);
   if (decision.allowed) return;
   response.setHeader('Retry-After', decision.resetSeconds);
-  throw new DomainError(ErrorCode.RateLimited, `rate limit of ${policy.limit} requests per ${Math.round(policy.windowMs / 1000)} s (${policy.name}) reached, retry later`, {
-    limit: policy.limit,
-    retry_after: decision.resetSeconds,
-  });
+  throw new DomainError(
+    ErrorCode.RateLimited,
+    `rate limit of ${policy.limit} requests per ${Math.round(policy.windowMs / 1000)} s (${policy.name}) reached, retry later`,
+    {
+      limit: policy.limit,
+      retry_after: decision.resetSeconds,
+    },
+  );
 }

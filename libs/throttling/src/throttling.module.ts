@@ -13,7 +13,11 @@ import { TokenBudget } from './token-budget';
     {
       provide: RateLimiter,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new RateLimiter((report) => (config.redisUrl ? new RedisCounterStore(config.redisUrl, report) : new MemoryCounterStore()), config.redisKeyPrefix),
+      useFactory: (config: AppConfig) =>
+        new RateLimiter(
+          (report) => (config.redisUrl ? new RedisCounterStore(config.redisUrl, report) : new MemoryCounterStore()),
+          config.redisKeyPrefix,
+        ),
     },
     AddressGate,
     TokenBudget,

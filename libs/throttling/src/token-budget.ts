@@ -22,7 +22,9 @@ export class TokenBudget {
   }
 
   async charge(context: ExecutionContext, tokenId: number): Promise<void> {
-    const group = this.reflector.getAllAndOverride<ThrottleGroupName>(THROTTLE_GROUP, [context.getHandler(), context.getClass()]) ?? 'default';
+    const group =
+      this.reflector.getAllAndOverride<ThrottleGroupName>(THROTTLE_GROUP, [context.getHandler(), context.getClass()]) ??
+      'default';
     const decision = await this.limiter.consume(this.groups[group], `token:${tokenId}`);
     enforce(decision, context.switchToHttp().getResponse<Response>());
   }

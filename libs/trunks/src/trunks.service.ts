@@ -52,7 +52,9 @@ export class TrunksService {
       password: dto.password ?? null,
       status: dto.status ?? 'active',
     });
-    const saved = await this.trunks.save(entity).catch((error) => rethrowUnique(error, 'trunk', UNIQUE, () => dto.name));
+    const saved = await this.trunks
+      .save(entity)
+      .catch((error) => rethrowUnique(error, 'trunk', UNIQUE, () => dto.name));
     this.logger.log(`trunk ${saved.id} "${saved.name}" created (${saved.host}:${saved.port}/${saved.transport})`);
     return this.get(saved.id);
   }
@@ -86,15 +88,21 @@ export class TrunksService {
     const trunk = await this.find(id);
     const liveChannels = await this.liveChannels(id);
     if (liveChannels.length > 0) {
-      throw new DomainError(ErrorCode.InUse, `trunk ${id} carries ${liveChannels.length} live call leg(s)`, { channels: liveChannels.length });
+      throw new DomainError(ErrorCode.InUse, `trunk ${id} carries ${liveChannels.length} live call leg(s)`, {
+        channels: liveChannels.length,
+      });
     }
     for (const referrer of this.referrers) {
       const count = await referrer.count(id);
-      if (count > 0) throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${count} ${referrer.label}`, { [referrer.key]: count });
+      if (count > 0)
+        throw new DomainError(ErrorCode.InUse, `trunk ${id} is used by ${count} ${referrer.label}`, {
+          [referrer.key]: count,
+        });
     }
     // the foreign keys of the referrers still refuse a reference written meanwhile
     await this.trunks.delete({ id }).catch((error) => {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23503') throw new DomainError(ErrorCode.InUse, `trunk ${id} is still referenced`, null);
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23503')
+        throw new DomainError(ErrorCode.InUse, `trunk ${id} is still referenced`, null);
       throw error;
     });
     this.logger.log(`trunk ${id} "${trunk.name}" deleted`);
@@ -131,7 +139,10 @@ export class TrunksService {
 
   private async liveChannels(id: number): Promise<string[]> {
     if (!this.asterisk.connected) {
-      throw new DomainError(ErrorCode.ServiceUnavailable, 'cannot check live calls on the trunk: Asterisk (ARI) is unavailable');
+      throw new DomainError(
+        ErrorCode.ServiceUnavailable,
+        'cannot check live calls on the trunk: Asterisk (ARI) is unavailable',
+      );
     }
     return this.asterisk.endpointChannels(trunkEndpointId(id));
   }
@@ -149,7 +160,10 @@ export class TrunksService {
 
 function checkAuthPair(username: string | null, password: string | null): void {
   if ((username === null) !== (password === null)) {
-    throw DomainError.invalid(username === null ? 'username' : 'password', 'username and password go together for outbound auth');
+    throw DomainError.invalid(
+      username === null ? 'username' : 'password',
+      'username and password go together for outbound auth',
+    );
   }
 }
 

@@ -6,7 +6,9 @@ import { OutboundRequest, webhookId } from './outbound-request';
 import { DEFAULT_RENDERERS } from './renderers';
 import { RenderTarget, WebhookRenderer, WebhookRenderers } from './webhook-renderer';
 
-const stored = JSON.parse(readFileSync(join(__dirname, '__golden__', 'zorio', 'hangup-by-b.stored.json'), 'utf8')) as CallEventRecord;
+const stored = JSON.parse(
+  readFileSync(join(__dirname, '__golden__', 'zorio', 'hangup-by-b.stored.json'), 'utf8'),
+) as CallEventRecord;
 const EVENT_ID = stored.id;
 
 /** A dialect of three requests per event, the shapes partner formats need. */
@@ -16,8 +18,19 @@ const three: WebhookRenderer = {
   render: (event, subscription): OutboundRequest[] => {
     seen.push({ event, subscription });
     return [
-      { method: 'GET', url: `${subscription.url}?callid=${encodeURIComponent(event.callUuid)}`, headers: {}, body: null },
-      { method: 'POST', url: subscription.url, headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: '--b\r\n…\r\n--b--\r\n', awaitReply: { deadlineMs: 2000 } },
+      {
+        method: 'GET',
+        url: `${subscription.url}?callid=${encodeURIComponent(event.callUuid)}`,
+        headers: {},
+        body: null,
+      },
+      {
+        method: 'POST',
+        url: subscription.url,
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        body: '--b\r\n…\r\n--b--\r\n',
+        awaitReply: { deadlineMs: 2000 },
+      },
       { method: 'PUT', url: subscription.url, headers: {}, body: '{}' },
     ];
   },
@@ -29,7 +42,10 @@ const broken: WebhookRenderer = {
     throw new Error('no such field');
   },
 };
-const renderers: WebhookRenderers = new Map([...DEFAULT_RENDERERS, ...[three, none, broken].map((r) => [r.format, r] as const)]);
+const renderers: WebhookRenderers = new Map([
+  ...DEFAULT_RENDERERS,
+  ...[three, none, broken].map((r) => [r.format, r] as const),
+]);
 
 const delivery = (format: string, requestIndex: number, payload: CallEventRecord = stored) => ({
   eventId: EVENT_ID,
@@ -55,7 +71,12 @@ describe('prepareDelivery (the renderer contract as the dispatcher uses it)', ()
     prepareDelivery(delivery('three', 0), renderers);
     expect(seen).toHaveLength(1);
     expect(seen[0].subscription).toEqual({ id: 3, url: 'https://crm.example.com/in', format: 'three' });
-    expect(seen[0].event).toMatchObject({ id: EVENT_ID, callUuid: stored.call_uuid, legUuid: stored.leg_uuid, hangup: { by: 'b', causeText: 'Normal Clearing' } });
+    expect(seen[0].event).toMatchObject({
+      id: EVENT_ID,
+      callUuid: stored.call_uuid,
+      legUuid: stored.leg_uuid,
+      hangup: { by: 'b', causeText: 'Normal Clearing' },
+    });
   });
 
   it.each([
@@ -79,13 +100,24 @@ describe('prepareDelivery (the renderer contract as the dispatcher uses it)', ()
   });
 
   it('turns an unknown format, a throwing renderer or a payload that is no event into an error, not a throw', () => {
-    expect(prepareDelivery(delivery('hubspot', 0), renderers)).toEqual({ kind: 'unrenderable', error: 'no webhook renderer for format "hubspot"' });
+    expect(prepareDelivery(delivery('hubspot', 0), renderers)).toEqual({
+      kind: 'unrenderable',
+      error: 'no webhook renderer for format "hubspot"',
+    });
     expect(prepareDelivery(delivery('broken', 0), renderers)).toEqual({ kind: 'unrenderable', error: 'no such field' });
-    expect(prepareDelivery(delivery('zorio', 0, {} as CallEventRecord), renderers)).toEqual({ kind: 'unrenderable', error: expect.stringContaining('not a call event record') });
+    expect(prepareDelivery(delivery('zorio', 0, {} as CallEventRecord), renderers)).toEqual({
+      kind: 'unrenderable',
+      error: expect.stringContaining('not a call event record'),
+    });
   });
 
   it('zorio is one request per event: the event id is its webhook-id, as before', () => {
-    expect(prepareDelivery(delivery('zorio', 0), DEFAULT_RENDERERS)).toMatchObject({ kind: 'send', webhookId: EVENT_ID, requestCount: 1, request: { method: 'POST' } });
+    expect(prepareDelivery(delivery('zorio', 0), DEFAULT_RENDERERS)).toMatchObject({
+      kind: 'send',
+      webhookId: EVENT_ID,
+      requestCount: 1,
+      request: { method: 'POST' },
+    });
     expect(prepareDelivery(delivery('zorio', 1), DEFAULT_RENDERERS)).toEqual({ kind: 'nothing', requestCount: 1 });
   });
 });

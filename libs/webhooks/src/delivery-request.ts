@@ -24,11 +24,20 @@ export function prepareDelivery(
   let requests: OutboundRequest[];
   try {
     const event = pbxEventFromRecord(delivery.payload);
-    requests = rendererFor(delivery.format, renderers).render(event, { id: delivery.subscriptionId, url: delivery.url, format: delivery.format });
+    requests = rendererFor(delivery.format, renderers).render(event, {
+      id: delivery.subscriptionId,
+      url: delivery.url,
+      format: delivery.format,
+    });
   } catch (error) {
     return { kind: 'unrenderable', error: (error as Error).message };
   }
   const request = requests[delivery.requestIndex];
   if (!request) return { kind: 'nothing', requestCount: requests.length };
-  return { kind: 'send', request, webhookId: webhookId(delivery.eventId, delivery.requestIndex), requestCount: requests.length };
+  return {
+    kind: 'send',
+    request,
+    webhookId: webhookId(delivery.eventId, delivery.requestIndex),
+    requestCount: requests.length,
+  };
 }

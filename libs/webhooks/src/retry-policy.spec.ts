@@ -23,7 +23,9 @@ describe('retry policy', () => {
 
   it('a 2xx succeeds', () => {
     for (const status of [200, 201, 202, 204, 299]) {
-      expect(judge({ kind: 'response', status, body: null }, { number: 1, elapsedMs: 0 }, options)).toEqual({ kind: 'succeeded' });
+      expect(judge({ kind: 'response', status, body: null }, { number: 1, elapsedMs: 0 }, options)).toEqual({
+        kind: 'succeeded',
+      });
     }
   });
 
@@ -42,7 +44,11 @@ describe('retry policy', () => {
   });
 
   it('gives up once a failure comes 24 h or more after the first attempt', () => {
-    const verdict = judge({ kind: 'error', error: 'connect ECONNREFUSED' }, { number: 40, elapsedMs: 24 * HOUR }, options);
+    const verdict = judge(
+      { kind: 'error', error: 'connect ECONNREFUSED' },
+      { number: 40, elapsedMs: 24 * HOUR },
+      options,
+    );
     expect(verdict).toEqual({ kind: 'failed', gone: false, reason: expect.stringContaining('ECONNREFUSED') });
   });
 

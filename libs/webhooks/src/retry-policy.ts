@@ -2,8 +2,7 @@ import { WebhookOptions } from './webhook-options';
 
 /** What one HTTP attempt came to. */
 export type AttemptResult =
-  | { kind: 'response'; status: number; body: string | null }
-  | { kind: 'error'; error: string };
+  { kind: 'response'; status: number; body: string | null } | { kind: 'error'; error: string };
 
 export type Verdict =
   | { kind: 'succeeded' }
@@ -30,7 +29,8 @@ export function judge(
   random: () => number = Math.random,
 ): Verdict {
   if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { kind: 'succeeded' };
-  if (result.kind === 'response' && result.status === 410) return { kind: 'failed', reason: 'receiver answered 410 Gone', gone: true };
+  if (result.kind === 'response' && result.status === 410)
+    return { kind: 'failed', reason: 'receiver answered 410 Gone', gone: true };
   const what = result.kind === 'response' ? `HTTP ${result.status}` : result.error;
   if (attempt.elapsedMs >= options.retryWindowMs) {
     return { kind: 'failed', reason: `gave up after ${attempt.number} attempt(s): ${what}`, gone: false };

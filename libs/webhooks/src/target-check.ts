@@ -27,7 +27,9 @@ export type TargetCheck =
 export async function checkTarget(url: URL, resolve: Resolver, policy: AddressPolicy): Promise<TargetCheck> {
   const host = targetHost(url);
   if (!isHostName(host)) {
-    return policy(host) === null ? { kind: 'allowed' } : { kind: 'refused', error: `target is a forbidden address (${FORBIDDEN_HINT})` };
+    return policy(host) === null
+      ? { kind: 'allowed' }
+      : { kind: 'refused', error: `target is a forbidden address (${FORBIDDEN_HINT})` };
   }
   const addresses = await resolve(host);
   if (addresses.length === 0) throw new Error(`cannot resolve ${host}: no address`);
@@ -47,11 +49,16 @@ export async function checkTarget(url: URL, resolve: Resolver, policy: AddressPo
 export function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
   return (hostname, options: LookupOptions, callback) => {
     const family = options?.family === 'IPv4' ? 4 : options?.family === 'IPv6' ? 6 : Number(options?.family ?? 0);
-    const usable = addresses.filter((a) => family === 0 || a.family === family).map((a) => ({ address: a.address, family: a.family }));
+    const usable = addresses
+      .filter((a) => family === 0 || a.family === family)
+      .map((a) => ({ address: a.address, family: a.family }));
     // dns.lookup never calls back synchronously, and net relies on that
     process.nextTick(() => {
       if (usable.length === 0) {
-        const error: NodeJS.ErrnoException = Object.assign(new Error(`no IPv${family} address checked for ${hostname}`), { code: 'ENOTFOUND' });
+        const error: NodeJS.ErrnoException = Object.assign(
+          new Error(`no IPv${family} address checked for ${hostname}`),
+          { code: 'ENOTFOUND' },
+        );
         return (callback as (e: NodeJS.ErrnoException) => void)(error);
       }
       if (options?.all) return (callback as (e: null, all: LookupAddress[]) => void)(null, usable);

@@ -73,7 +73,9 @@ function ipv6Groups(address: string): number[] | null {
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
   const missing = 8 - left.length - right.length;
-  const groups = [...left, ...(text.includes('::') ? Array<string>(missing).fill('0') : []), ...right].map((g) => parseInt(g, 16));
+  const groups = [...left, ...(text.includes('::') ? Array<string>(missing).fill('0') : []), ...right].map((g) =>
+    parseInt(g, 16),
+  );
   return groups.length === 8 ? groups : null;
 }
 
@@ -125,7 +127,10 @@ export function forbiddenAddress(ip: string): string | null {
 
 /** The URL's host as an address or a name: no IPv6 brackets, no trailing root dot, lower case. */
 export function targetHost(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /** A host that is a name, not an IP literal (and so is checked at send time). */

@@ -117,11 +117,27 @@ export class WebhookDeliveryStore {
    * give-up and redelivery work per row exactly as for single requests. Any later success that
    * finds rows missing (the rendering grew since) adds them the same way.
    */
-  async record(delivery: ClaimedDelivery, attempt: AttemptRecord, verdict: Verdict, requestCount = delivery.requestIndex + 1): Promise<void> {
+  async record(
+    delivery: ClaimedDelivery,
+    attempt: AttemptRecord,
+    verdict: Verdict,
+    requestCount = delivery.requestIndex + 1,
+  ): Promise<void> {
     const { result } = attempt;
     const status = result.kind === 'response' ? result.status : null;
-    const error = truncate(result.kind === 'error' ? result.error : verdict.kind === 'failed' ? verdict.reason : null, 500);
-    const attemptRow = [delivery.id, delivery.attempt, attempt.startedAt, attempt.durationMs, status, error, result.kind === 'response' ? result.body : null];
+    const error = truncate(
+      result.kind === 'error' ? result.error : verdict.kind === 'failed' ? verdict.reason : null,
+      500,
+    );
+    const attemptRow = [
+      delivery.id,
+      delivery.attempt,
+      attempt.startedAt,
+      attempt.durationMs,
+      status,
+      error,
+      result.kind === 'response' ? result.body : null,
+    ];
     // the subscription (and its deliveries) may have been deleted while the request ran
     const logAttempt = `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, response_status, error, response_body)
          SELECT $1::bigint, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6::varchar, $7::varchar
@@ -176,12 +192,16 @@ export class WebhookDeliveryStore {
   }
 
   /** Later events (and requests) of the call must not overtake the failed one; after a 410 nothing more goes. */
-  private async giveUpBehind(manager: EntityManager, delivery: ClaimedDelivery, verdict: Extract<Verdict, { kind: 'failed' }>): Promise<void> {
+  private async giveUpBehind(
+    manager: EntityManager,
+    delivery: ClaimedDelivery,
+    verdict: Extract<Verdict, { kind: 'failed' }>,
+  ): Promise<void> {
     if (verdict.gone) {
-      await manager.query(`UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1`, [
-        delivery.subscriptionId,
-        verdict.reason,
-      ]);
+      await manager.query(
+        `UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1`,
+        [delivery.subscriptionId, verdict.reason],
+      );
       await manager.query(
         `UPDATE webhook_deliveries SET status = 'skipped', completed_at = now(), last_error = $2
           WHERE subscription_id = $1 AND status = 'pending'`,

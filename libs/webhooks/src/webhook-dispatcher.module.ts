@@ -13,7 +13,12 @@ import { WebhookSubscription } from './webhook-subscription.entity';
 /** The worker side: sends the outbox. Needs APP_CONFIG and the DataSource from the root module. */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookSubscription, WebhookDelivery, WebhookAttempt]), WebhookOutboxModule],
-  providers: [webhookOptionsProvider, { provide: WEBHOOK_RENDERERS, useValue: DEFAULT_RENDERERS }, WebhookDeliveryStore, WebhookDispatcher],
+  providers: [
+    webhookOptionsProvider,
+    { provide: WEBHOOK_RENDERERS, useValue: DEFAULT_RENDERERS },
+    WebhookDeliveryStore,
+    WebhookDispatcher,
+  ],
   exports: [WebhookDispatcher, WebhookOutboxModule],
 })
 export class WebhookDispatcherModule {}

@@ -98,11 +98,17 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   private start(delivery: ClaimedDelivery): void {
     // every line about this delivery carries its call, event and subscription
-    const fields = { call_uuid: delivery.callUuid, event_id: delivery.eventId, subscription_id: delivery.subscriptionId };
+    const fields = {
+      call_uuid: delivery.callUuid,
+      event_id: delivery.eventId,
+      subscription_id: delivery.subscriptionId,
+    };
     const task: Promise<void> = withLogFields(fields, () => this.deliver(delivery))
       .catch((error) => {
         // the lease runs out and the delivery is tried again (same webhook-id)
-        this.logger.error(`webhook ${delivery.subscriptionId} request ${webhookId(delivery.eventId, delivery.requestIndex)}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`);
+        this.logger.error(
+          `webhook ${delivery.subscriptionId} request ${webhookId(delivery.eventId, delivery.requestIndex)}: attempt ${delivery.attempt} not recorded: ${(error as Error).message}`,
+        );
       })
       .finally(() => {
         this.inFlight.delete(task);
@@ -116,7 +122,9 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     const prepared = prepareDelivery(delivery, this.renderers);
     if (prepared.kind === 'nothing') {
       await this.store.completeUnsent(delivery);
-      this.logger.log(`${this.describe(delivery)}: nothing to send (format ${delivery.format} renders ${prepared.requestCount} request(s))`);
+      this.logger.log(
+        `${this.describe(delivery)}: nothing to send (format ${delivery.format} renders ${prepared.requestCount} request(s))`,
+      );
       return;
     }
     const startedAt = new Date();
@@ -126,14 +134,28 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       const { request } = prepared;
       const { timeoutMs, allowPrivateNetworks } = this.options;
       // the signature covers the exact body bytes; a request without a body signs the empty string
-      result = await sendWebhook(request, signedHeaders(delivery.secret, prepared.webhookId, request.body ?? '', startedAt), { timeoutMs, allowPrivateNetworks });
+      result = await sendWebhook(
+        request,
+        signedHeaders(delivery.secret, prepared.webhookId, request.body ?? '', startedAt),
+        { timeoutMs, allowPrivateNetworks },
+      );
     }
     const durationMs = Date.now() - startedAt.getTime();
     const elapsedMs = delivery.claimedAt.getTime() - delivery.firstAttemptAt.getTime() + durationMs;
     const verdict = judge(result, { number: delivery.attempt, elapsedMs }, this.options);
-    await this.store.record(delivery, { startedAt, durationMs, result }, verdict, prepared.kind === 'send' ? prepared.requestCount : undefined);
+    await this.store.record(
+      delivery,
+      { startedAt, durationMs, result },
+      verdict,
+      prepared.kind === 'send' ? prepared.requestCount : undefined,
+    );
     this.report(delivery, result, verdict);
-    this.metrics?.attempt({ subscriptionId: delivery.subscriptionId, eventType: delivery.eventType, outcome: verdict.kind, durationMs });
+    this.metrics?.attempt({
+      subscriptionId: delivery.subscriptionId,
+      eventType: delivery.eventType,
+      outcome: verdict.kind,
+      durationMs,
+    });
   }
 
   private describe(delivery: ClaimedDelivery): string {
@@ -150,10 +172,14 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
         this.logger.log(`${what} delivered: ${outcome}, attempt ${delivery.attempt}`);
         break;
       case 'retry':
-        this.logger.warn(`${what} not delivered: ${outcome}, attempt ${delivery.attempt}, next attempt at ${new Date(Date.now() + verdict.delayMs).toISOString()}`);
+        this.logger.warn(
+          `${what} not delivered: ${outcome}, attempt ${delivery.attempt}, next attempt at ${new Date(Date.now() + verdict.delayMs).toISOString()}`,
+        );
         break;
       case 'failed':
-        this.logger.warn(`${what} failed: ${outcome}, attempt ${delivery.attempt}, no next attempt (${verdict.reason})${verdict.gone ? '; subscription deactivated' : ''}`);
+        this.logger.warn(
+          `${what} failed: ${outcome}, attempt ${delivery.attempt}, no next attempt (${verdict.reason})${verdict.gone ? '; subscription deactivated' : ''}`,
+        );
         break;
     }
   }

@@ -22,7 +22,10 @@ export const ERROR_TEXT_CHARS = 500;
  * in the pool. A socket the agent opens later for a queued request uses that request's own
  * (pinned) lookup. So a webhook socket is only ever connected to an address that passed the rule.
  */
-const agents = { 'http:': new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 5_000 }), 'https:': new https.Agent({ keepAlive: true, maxSockets: 64, timeout: 5_000 }) };
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 5_000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, timeout: 5_000 }),
+};
 
 export interface SendOptions {
   /** the whole attempt: resolving the name, connect, send, status and excerpt */
@@ -36,7 +39,15 @@ export interface SendOptions {
 }
 
 /** Set by the sender alone, whatever a renderer put in its headers. */
-const SENDER_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature']);
+const SENDER_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
 
 /**
  * One rendered request (method, URL, headers, body as the renderer made them). Never throws: a
@@ -46,7 +57,11 @@ const SENDER_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', '
  * target gets no request, so no response excerpt is ever stored for it. `request.awaitReply`
  * comes along for the routing step that will read replies; it changes nothing here yet.
  */
-export async function sendWebhook(request: OutboundRequest, signed: SignedHeaders, options: SendOptions): Promise<AttemptResult> {
+export async function sendWebhook(
+  request: OutboundRequest,
+  signed: SignedHeaders,
+  options: SendOptions,
+): Promise<AttemptResult> {
   let target: URL;
   try {
     target = new URL(request.url);
@@ -58,7 +73,10 @@ export async function sendWebhook(request: OutboundRequest, signed: SignedHeader
   let timeoutMs = options.timeoutMs;
   try {
     if (!options.allowPrivateNetworks) {
-      const check = await withDeadline(checkTarget(target, options.resolve ?? systemResolver, options.policy ?? forbiddenAddress), options.timeoutMs);
+      const check = await withDeadline(
+        checkTarget(target, options.resolve ?? systemResolver, options.policy ?? forbiddenAddress),
+        options.timeoutMs,
+      );
       if (check.kind === 'refused') return failure(check.error);
       lookup = check.lookup;
       // one deadline for the attempt: what resolving took is not given again to the request
@@ -90,7 +108,9 @@ const failure = (error: string): AttemptResult => ({ kind: 'error', error: error
 /** dns.lookup has no timeout of its own (it waits on the libuv thread pool). */
 async function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)));
+  const expired = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+  );
   try {
     return await Promise.race([work, expired]);
   } finally {

@@ -27,7 +27,8 @@ const event: CallEvent = {
 };
 
 /** The body the Zorio renderer sends for a stored event. */
-const zorioBody = (stored: CallEvent, format = 'zorio') => rendererFor(format).render(pbxEventFromRecord(stored), { id: 1, url: 'https://crm.example.com/in', format })[0].body!;
+const zorioBody = (stored: CallEvent, format = 'zorio') =>
+  rendererFor(format).render(pbxEventFromRecord(stored), { id: 1, url: 'https://crm.example.com/in', format })[0].body!;
 
 describe('webhook signing', () => {
   it('generates Standard Webhooks secrets: whsec_ and 24 random bytes', () => {

@@ -9,7 +9,8 @@ import { WebhookCreatedDto, WebhookViewDto } from './dto/webhook.view';
 import { ListDeliveriesQuery } from './dto/list-deliveries.query';
 import { WebhooksService } from './webhooks.service';
 
-const URL_REFUSED = 'Invalid request, including a `url` on a private or local address (`validation_failed`, `details` names the field)';
+const URL_REFUSED =
+  'Invalid request, including a `url` on a private or local address (`validation_failed`, `details` names the field)';
 
 @ApiTags('webhooks')
 @ApiBearerAuth()
@@ -22,7 +23,10 @@ export class WebhooksController {
   /** `data.secret` is shown in this response only. */
   @Post()
   @ApiOperation({ operationId: 'createWebhook', summary: 'Create a webhook subscription' })
-  @ApiData(WebhookCreatedDto, { status: 201, description: 'The subscription, with its signing secret in `secret` (shown this once)' })
+  @ApiData(WebhookCreatedDto, {
+    status: 201,
+    description: 'The subscription, with its signing secret in `secret` (shown this once)',
+  })
   @ApiErrors(400, 413, 415, [422, URL_REFUSED])
   async create(@Body() dto: CreateWebhookDto) {
     const { webhook, secret } = await this.webhooks.create(dto);
@@ -46,7 +50,11 @@ export class WebhooksController {
   }
 
   @Patch(':id')
-  @ApiOperation({ operationId: 'updateWebhook', summary: 'Update a webhook subscription', description: '`active: true` resumes deliveries, also after a 410 Gone turned it off.' })
+  @ApiOperation({
+    operationId: 'updateWebhook',
+    summary: 'Update a webhook subscription',
+    description: '`active: true` resumes deliveries, also after a 410 Gone turned it off.',
+  })
   @ApiData(WebhookViewDto, { description: 'The subscription as updated' })
   @ApiErrors(400, 404, 413, 415, [422, URL_REFUSED])
   async update(@IdParam('webhook') id: number, @Body() dto: UpdateWebhookDto) {
@@ -55,7 +63,11 @@ export class WebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteWebhook', summary: 'Delete a webhook subscription', description: 'Its deliveries are deleted with it.' })
+  @ApiOperation({
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook subscription',
+    description: 'Its deliveries are deleted with it.',
+  })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(404)
   async remove(@IdParam('webhook') id: number): Promise<void> {
@@ -63,7 +75,11 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'List a subscription’s deliveries', description: 'Newest first, each with its attempts; page with `before_id`.' })
+  @ApiOperation({
+    operationId: 'listWebhookDeliveries',
+    summary: 'List a subscription’s deliveries',
+    description: 'Newest first, each with its attempts; page with `before_id`.',
+  })
   @ApiOkResponse({ type: DeliveryPageDto, description: 'A page of deliveries and the `before_id` of the next one' })
   @ApiErrors(404, 422)
   async deliveries(@IdParam('webhook') id: number, @Query() query: ListDeliveriesQuery) {
@@ -73,10 +89,20 @@ export class WebhooksController {
 
   @Post(':id/deliveries/:deliveryId/redeliver')
   @HttpCode(202)
-  @ApiOperation({ operationId: 'redeliverWebhookDelivery', summary: 'Redeliver a failed or skipped delivery', description: 'Due at once with a fresh retry window, still after any earlier pending event of its call.' })
+  @ApiOperation({
+    operationId: 'redeliverWebhookDelivery',
+    summary: 'Redeliver a failed or skipped delivery',
+    description: 'Due at once with a fresh retry window, still after any earlier pending event of its call.',
+  })
   @ApiData(DeliveryViewDto, { status: 202, description: 'The delivery, pending again' })
-  @ApiErrors([404, 'Unknown subscription or delivery (`not_found`)'], [409, 'The delivery is pending or succeeded (`in_use`, `details.status`)'])
-  async redeliver(@IdParam('webhook') id: number, @IdParam('delivery', 'deliveryId', DeliveryIdPipe) deliveryId: number) {
+  @ApiErrors(
+    [404, 'Unknown subscription or delivery (`not_found`)'],
+    [409, 'The delivery is pending or succeeded (`in_use`, `details.status`)'],
+  )
+  async redeliver(
+    @IdParam('webhook') id: number,
+    @IdParam('delivery', 'deliveryId', DeliveryIdPipe) deliveryId: number,
+  ) {
     return { data: await this.webhooks.redeliver(id, deliveryId) };
   }
 }

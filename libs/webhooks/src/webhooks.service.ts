@@ -42,7 +42,9 @@ export class WebhooksService {
         disabledReason: null,
       }),
     );
-    this.logger.log(`webhook ${saved.id} created: ${new URL(saved.url).origin}, events ${saved.events.join(', ')}, format ${saved.format}`);
+    this.logger.log(
+      `webhook ${saved.id} created: ${new URL(saved.url).origin}, events ${saved.events.join(', ')}, format ${saved.format}`,
+    );
     return { webhook: await this.get(saved.id), secret };
   }
 
@@ -79,7 +81,10 @@ export class WebhooksService {
   }
 
   /** Newest first, keyset-paged by id, each with its attempts in order. */
-  async listDeliveries(id: number, query: ListDeliveriesQuery): Promise<{ deliveries: DeliveryView[]; nextBeforeId: number | null }> {
+  async listDeliveries(
+    id: number,
+    query: ListDeliveriesQuery,
+  ): Promise<{ deliveries: DeliveryView[]; nextBeforeId: number | null }> {
     await this.find(id);
     const limit = query.limit ?? DEFAULT_PAGE;
     const page = await this.deliveries.find({
@@ -88,10 +93,14 @@ export class WebhooksService {
       take: limit,
     });
     const attempts = page.length
-      ? await this.attempts.find({ where: { deliveryId: In(page.map((d) => d.id)) }, order: { deliveryId: 'ASC', attempt: 'ASC', id: 'ASC' } })
+      ? await this.attempts.find({
+          where: { deliveryId: In(page.map((d) => d.id)) },
+          order: { deliveryId: 'ASC', attempt: 'ASC', id: 'ASC' },
+        })
       : [];
     const byDelivery = new Map<number, WebhookAttempt[]>();
-    for (const attempt of attempts) byDelivery.set(attempt.deliveryId, [...(byDelivery.get(attempt.deliveryId) ?? []), attempt]);
+    for (const attempt of attempts)
+      byDelivery.set(attempt.deliveryId, [...(byDelivery.get(attempt.deliveryId) ?? []), attempt]);
     return {
       deliveries: page.map((d) => deliveryView(d, (byDelivery.get(d.id) ?? []).map(attemptView))),
       nextBeforeId: page.length === limit ? page[page.length - 1].id : null,
@@ -118,9 +127,13 @@ export class WebhooksService {
     const delivery = await this.deliveries.findOne({ where: { id: deliveryId, subscriptionId: id } });
     if (!delivery) throw DomainError.notFound('delivery', deliveryId);
     if (!reset) {
-      throw new DomainError(ErrorCode.InUse, `delivery ${deliveryId} is ${delivery.status}: only failed or skipped deliveries can be redelivered`, {
-        status: delivery.status,
-      });
+      throw new DomainError(
+        ErrorCode.InUse,
+        `delivery ${deliveryId} is ${delivery.status}: only failed or skipped deliveries can be redelivered`,
+        {
+          status: delivery.status,
+        },
+      );
     }
     this.logger.log(`webhook ${id}: delivery ${deliveryId} (event ${delivery.eventId}) queued again by an admin`);
     const attempts = await this.attempts.find({ where: { deliveryId }, order: { attempt: 'ASC', id: 'ASC' } });

@@ -63,15 +63,24 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
     if (!this.client || this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AriError(0, `ARI ${what}: no answer within ${REST_TIMEOUT_MS} ms`)), REST_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new AriError(0, `ARI ${what}: no answer within ${REST_TIMEOUT_MS} ms`)),
+        REST_TIMEOUT_MS,
+      );
     });
     try {
       return await Promise.race([call(this.client), deadline]);
     } catch (error) {
       if (error instanceof AriError) throw error;
       // ari-client rejects with the parsed body's message; the status is in the swagger error
-      const status = Number((error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode);
-      throw new AriError(Number.isInteger(status) ? status : 0, `ARI ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      const status = Number(
+        (error as { status?: unknown; statusCode?: unknown })?.status ??
+          (error as { statusCode?: unknown })?.statusCode,
+      );
+      throw new AriError(
+        Number.isInteger(status) ? status : 0,
+        `ARI ${what}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -83,18 +92,32 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
    * answer (null when empty); a non-2xx answer, or none at all, throws an AriError classified
    * by status (404, 409 not in Stasis, 422, 0 = no answer).
    */
-  async rest(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
+  async rest(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+    body?: unknown,
+  ): Promise<unknown> {
     if (this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
     return this.request(method, path, query, body);
   }
 
-  private async request(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<unknown> {
+  private async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+    body?: unknown,
+  ): Promise<unknown> {
     this.restBase ??= this.restTarget();
     const target = new URL(`${this.restBase.root}${path}`);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) target.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) target.searchParams.set(key, String(value));
     const answer = await httpExchange(target, {
       method,
-      headers: { authorization: this.restBase.authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: this.restBase.authorization,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       agent: this.restBase.agent,
       timeoutMs: REST_TIMEOUT_MS,
@@ -141,7 +164,10 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
     // the URL carries the credentials: errors are logged by message only
     socket.on('error', (error) => this.logger.debug(`ARI events: ${error.message}`));
     const closed = new Promise<string>((resolve) => socket.once('close', () => resolve('events websocket closed')));
-    await Promise.race([new Promise<void>((resolve) => socket.once('open', () => resolve())), closed.then((reason) => Promise.reject(new Error(reason)))]);
+    await Promise.race([
+      new Promise<void>((resolve) => socket.once('open', () => resolve())),
+      closed.then((reason) => Promise.reject(new Error(reason))),
+    ]);
     await this.requireAppRegistered();
     let alive = true;
     // a dead peer that never closed the TCP connection is found within two pings; and the app

@@ -3,7 +3,8 @@ import { CreateTokenDto } from './create-token.dto';
 
 describe('CreateTokenDto limits', () => {
   const pipe = new ApiValidationPipe();
-  const validate = (body: object) => pipe.transform({ name: 'crm', scopes: ['calls'], ...body }, { type: 'body', metatype: CreateTokenDto });
+  const validate = (body: object) =>
+    pipe.transform({ name: 'crm', scopes: ['calls'], ...body }, { type: 'body', metatype: CreateTokenDto });
   const refusedFields = async (body: object) => {
     const error = await validate(body).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
@@ -12,7 +13,9 @@ describe('CreateTokenDto limits', () => {
 
   it('accepts no limits, or each limit within its bounds', async () => {
     await expect(validate({})).resolves.toBeDefined();
-    await expect(validate({ extensions: ['100', '1234567890'], trunk_ids: [1, 2_147_483_647], max_concurrent_calls: 10_000 })).resolves.toBeDefined();
+    await expect(
+      validate({ extensions: ['100', '1234567890'], trunk_ids: [1, 2_147_483_647], max_concurrent_calls: 10_000 }),
+    ).resolves.toBeDefined();
   });
 
   it.each([

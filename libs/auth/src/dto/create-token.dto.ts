@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { Optional, SafeText } from '@pbx/common';
 import { Scope, SCOPES } from '../scope';
 
@@ -49,7 +60,13 @@ export class CreateTokenDto {
   @Max(2_147_483_647, { each: true })
   trunk_ids?: number[];
 
-  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 1, maximum: 10_000, description: 'live calls the token may have at once; left out = unlimited' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: 10,
+    minimum: 1,
+    maximum: 10_000,
+    description: 'live calls the token may have at once; left out = unlimited',
+  })
   @Optional()
   @IsInt()
   @Min(1)

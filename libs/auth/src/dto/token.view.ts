@@ -22,7 +22,13 @@ export class TokenViewDto {
   @ApiProperty({ type: Date, nullable: true })
   last_used_at: Date | null;
 
-  @ApiProperty({ type: String, isArray: true, nullable: true, example: ['1001'], description: 'null = every extension' })
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    nullable: true,
+    example: ['1001'],
+    description: 'null = every extension',
+  })
   extensions: string[] | null;
 
   @ApiProperty({ type: 'integer', isArray: true, nullable: true, example: [4], description: 'null = every trunk' })
@@ -34,6 +40,9 @@ export class TokenViewDto {
 
 @ApiSchema({ name: 'TokenCreated' })
 export class TokenCreatedDto extends TokenViewDto {
-  @ApiProperty({ description: 'the token itself: shown in this answer only, stored as a SHA-256 hash', example: 'pbx_3q2-7wEfZc0aHkRk7uQyqJxWf2l3mXo0hD9c8nB5vYs' })
+  @ApiProperty({
+    description: 'the token itself: shown in this answer only, stored as a SHA-256 hash',
+    example: 'pbx_3q2-7wEfZc0aHkRk7uQyqJxWf2l3mXo0hD9c8nB5vYs',
+  })
   token: string;
 }

@@ -14,7 +14,13 @@ export class CreateCallerIdDto {
   @SafeText(100, 0)
   label?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, example: 4, nullable: true, description: 'the trunk that owns the number' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    example: 4,
+    nullable: true,
+    description: 'the trunk that owns the number',
+  })
   @Nullable()
   @IsInt()
   @Min(1)

@@ -25,7 +25,12 @@ export function restrictPlan(limits: TokenLimits | undefined, plan: RouteStep[])
  * Other tokens are not blocked. The partial index ix_calls_live_token_id keeps the count to the
  * token's live rows, and LIMIT stops it at `max`.
  */
-export async function reserveCallSlot(manager: EntityManager, tokens: TokensService, tokenId: number, max: number): Promise<void> {
+export async function reserveCallSlot(
+  manager: EntityManager,
+  tokens: TokensService,
+  tokenId: number,
+  max: number,
+): Promise<void> {
   if (!(await tokens.lockForCallSlot(manager, tokenId))) throw new DomainError(ErrorCode.Unauthorized, 'invalid token');
   const { rows } = await preparedQuery<{ live: number }>(
     manager,
@@ -33,8 +38,12 @@ export async function reserveCallSlot(manager: EntityManager, tokens: TokensServ
     [tokenId, max],
   );
   if (rows[0].live >= max) {
-    throw new DomainError(ErrorCode.ConcurrentCallLimit, `this token already has ${max} live calls, its max_concurrent_calls; retry when one ends`, {
-      max_concurrent_calls: max,
-    });
+    throw new DomainError(
+      ErrorCode.ConcurrentCallLimit,
+      `this token already has ${max} live calls, its max_concurrent_calls; retry when one ends`,
+      {
+        max_concurrent_calls: max,
+      },
+    );
   }
 }

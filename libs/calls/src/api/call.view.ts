@@ -106,7 +106,12 @@ export class CallDto implements CallDetail {
   @ApiProperty({ enum: CallStatus, enumName: 'CallStatus' })
   status: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { Ticket: 'T-42' }, description: 'sent on the customer INVITE as X-<key>' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { Ticket: 'T-42' },
+    description: 'sent on the customer INVITE as X-<key>',
+  })
   headers: Record<string, string>;
 
   @ApiProperty({ enum: DISPOSITIONS, nullable: true, description: 'set when the call ends' })

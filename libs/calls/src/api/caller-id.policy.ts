@@ -15,7 +15,8 @@ export class CallerIdPolicy {
   async resolve(requested: string | undefined, extension: Extension): Promise<string> {
     if (requested === undefined) return extension.outboundCallerId ?? extension.number;
     if (requested === extension.number || requested === extension.outboundCallerId) return requested;
-    if (!(await this.callerIds.isKnown(requested))) throw DomainError.invalid('caller_id', `caller id ${requested} is not one of GET /api/pbx/caller-ids`);
+    if (!(await this.callerIds.isKnown(requested)))
+      throw DomainError.invalid('caller_id', `caller id ${requested} is not one of GET /api/pbx/caller-ids`);
     return requested;
   }
 }

@@ -37,22 +37,45 @@ export class CallsController {
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
     description: 'a retried request with the same key and body returns the same 202 and places no second call',
   })
-  @ApiData(ClickToCallAcceptedDto, { status: 202, description: 'Accepted: the call is queued; follow it with GET /api/pbx/calls/{call_uuid} or webhooks' })
+  @ApiData(ClickToCallAcceptedDto, {
+    status: 202,
+    description: 'Accepted: the call is queued; follow it with GET /api/pbx/calls/{call_uuid} or webhooks',
+  })
   @ApiErrors(
     400,
-    [403, 'The token lacks the `calls` scope, or a limited token names an extension or trunk outside its limits (`forbidden`, `details` names the field)'],
-    [409, 'The agent’s extension has no registered phone (`extension_offline`), or the token already has `max_concurrent_calls` live calls (`concurrent_call_limit`)'],
+    [
+      403,
+      'The token lacks the `calls` scope, or a limited token names an extension or trunk outside its limits (`forbidden`, `details` names the field)',
+    ],
+    [
+      409,
+      'The agent’s extension has no registered phone (`extension_offline`), or the token already has `max_concurrent_calls` live calls (`concurrent_call_limit`)',
+    ],
     413,
     415,
-    [422, 'Invalid request: unknown or disabled extension or trunk, no route for the number, a caller id not allowed (`validation_failed`, `details` names the field), or an Idempotency-Key reused with another body (`idempotency_key_reused`)'],
-    [503, 'Asterisk (or the worker’s Stasis app) is unavailable, or the database is (`service_unavailable`); no call was placed'],
+    [
+      422,
+      'Invalid request: unknown or disabled extension or trunk, no route for the number, a caller id not allowed (`validation_failed`, `details` names the field), or an Idempotency-Key reused with another body (`idempotency_key_reused`)',
+    ],
+    [
+      503,
+      'Asterisk (or the worker’s Stasis app) is unavailable, or the database is (`service_unavailable`); no call was placed',
+    ],
   )
-  async start(@Req() request: AuthenticatedRequest, @Body() dto: ClickToCallDto, @Headers('Idempotency-Key') idempotencyKey?: string) {
+  async start(
+    @Req() request: AuthenticatedRequest,
+    @Body() dto: ClickToCallDto,
+    @Headers('Idempotency-Key') idempotencyKey?: string,
+  ) {
     return { data: await this.clickToCall.start(request.auth!, dto, idempotencyKey) };
   }
 
   @Get(':call_uuid')
-  @ApiOperation({ operationId: 'getCall', summary: 'Get a call', description: 'The call, every leg (each customer attempt) and its event timeline.' })
+  @ApiOperation({
+    operationId: 'getCall',
+    summary: 'Get a call',
+    description: 'The call, every leg (each customer attempt) and its event timeline.',
+  })
   @ApiParam({ name: 'call_uuid', format: 'uuid', description: 'from the 202 of click-to-call' })
   @ApiData(CallDto, { description: 'The call' })
   @ApiErrors(403, [404, 'Unknown call, or one outside a limited token’s extensions and trunks (`not_found`)'], 503)

@@ -17,13 +17,16 @@ export class CallsService {
   async get(callUuid: string, limits?: TokenLimits) {
     if (!UUID.test(callUuid)) throw DomainError.notFound('call', callUuid.slice(0, 40));
     const call = await this.calls.findCall(callUuid);
-    if (!call || !allowsCall(limits, { fromExtension: call.fromExtension, trunkIds: [call.trunkId, ...call.routePlan.map((s) => s.trunkId)] })) {
+    if (
+      !call ||
+      !allowsCall(limits, {
+        fromExtension: call.fromExtension,
+        trunkIds: [call.trunkId, ...call.routePlan.map((s) => s.trunkId)],
+      })
+    ) {
       throw DomainError.notFound('call', callUuid);
     }
-    const [legs, events] = await Promise.all([
-      this.calls.legsOf(callUuid),
-      this.calls.eventsOf(callUuid),
-    ]);
+    const [legs, events] = await Promise.all([this.calls.legsOf(callUuid), this.calls.eventsOf(callUuid)]);
     return {
       ...callFields(call),
       disposition: call.disposition,
@@ -45,7 +48,14 @@ export class CallsService {
         hangup_cause: l.hangupCause,
         hangup_cause_text: l.hangupCauseText,
       })),
-      events: events.map((e) => ({ id: e.id, sequence: e.sequence, type: e.type, leg: e.leg, leg_uuid: e.legUuid, occurred_at: e.occurredAt })),
+      events: events.map((e) => ({
+        id: e.id,
+        sequence: e.sequence,
+        type: e.type,
+        leg: e.leg,
+        leg_uuid: e.legUuid,
+        occurred_at: e.occurredAt,
+      })),
     };
   }
 }

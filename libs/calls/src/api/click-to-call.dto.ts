@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsInt, IsObject, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy, ValidationArguments } from 'class-validator';
+import {
+  IsInt,
+  IsObject,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
 import { Optional } from '@pbx/common';
 
 export const HEADER_KEY = /^[A-Za-z0-9_-]{1,64}$/;
@@ -8,7 +19,8 @@ const HEADER_VALUE = /^[^\x00-\x1f\x7f]{0,200}$/;
 const MAX_HEADERS = 20;
 
 function headerProblem(value: unknown): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'headers must be an object of strings';
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'headers must be an object of strings';
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > MAX_HEADERS) return `headers may have at most ${MAX_HEADERS} entries`;
   for (const [key, item] of entries) {
@@ -33,7 +45,10 @@ export class ClickToCallDto {
   @Matches(/^[0-9+]+$/, { message: 'to_phone must contain only digits and +' })
   to_phone: string;
 
-  @ApiPropertyOptional({ example: '02873001234', description: 'one of GET /api/pbx/caller-ids, the extension number or its outbound_caller_id' })
+  @ApiPropertyOptional({
+    example: '02873001234',
+    description: 'one of GET /api/pbx/caller-ids, the extension number or its outbound_caller_id',
+  })
   @Optional()
   @IsString()
   @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'caller_id must be 3 to 32 digits, optionally starting with +' })

@@ -29,16 +29,31 @@ export class ClickToCallPlanner {
   async plan(dto: ClickToCallDto, limits: TokenLimits | undefined): Promise<ClickToCallPlan> {
     if (dto.trunk_id !== undefined || dto.trunk_name !== undefined) {
       const field = dto.trunk_id !== undefined ? 'trunk_id' : 'trunk_name';
-      if (dto.trunk_id !== undefined && !allowsTrunk(limits, dto.trunk_id)) throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_id}`);
-      const trunk = await this.trunks.findActive(dto.trunk_id !== undefined ? { id: dto.trunk_id } : { name: dto.trunk_name });
-      if (!trunk) throw DomainError.invalid(field, `trunk ${dto.trunk_id ?? dto.trunk_name} does not exist or is disabled`);
-      if (!allowsTrunk(limits, trunk.id)) throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_name}`);
-      return { routingMode: 'direct_gateway', trunk, plan: [{ trunkId: trunk.id, trunkName: trunk.name, dial: dto.to_phone }] };
+      if (dto.trunk_id !== undefined && !allowsTrunk(limits, dto.trunk_id))
+        throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_id}`);
+      const trunk = await this.trunks.findActive(
+        dto.trunk_id !== undefined ? { id: dto.trunk_id } : { name: dto.trunk_name },
+      );
+      if (!trunk)
+        throw DomainError.invalid(field, `trunk ${dto.trunk_id ?? dto.trunk_name} does not exist or is disabled`);
+      if (!allowsTrunk(limits, trunk.id))
+        throw limitRefusal(field, `this token may not call through trunk ${dto.trunk_name}`);
+      return {
+        routingMode: 'direct_gateway',
+        trunk,
+        plan: [{ trunkId: trunk.id, trunkName: trunk.name, dial: dto.to_phone }],
+      };
     }
     const resolved = await this.routes.resolve(dto.to_phone);
-    const plan = restrictPlan(limits, resolved?.trunks.map((t) => ({ trunkId: t.id, trunkName: t.name, dial: resolved.dialNumber })) ?? []);
+    const plan = restrictPlan(
+      limits,
+      resolved?.trunks.map((t) => ({ trunkId: t.id, trunkName: t.name, dial: resolved.dialNumber })) ?? [],
+    );
     if (plan.length === 0) {
-      throw DomainError.invalid('to_phone', `no outbound route with an active trunk${limits?.trunkIds ? ' this token may use' : ''} matches this number; give trunk_id or trunk_name`);
+      throw DomainError.invalid(
+        'to_phone',
+        `no outbound route with an active trunk${limits?.trunkIds ? ' this token may use' : ''} matches this number; give trunk_id or trunk_name`,
+      );
     }
     return { routingMode: 'dialplan_default', trunk: null, plan };
   }

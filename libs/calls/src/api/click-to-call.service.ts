@@ -63,9 +63,11 @@ export class ClickToCallService {
       const replay = await this.idempotency.replay<ClickToCallAccepted>(auth.tokenId, idempotencyKey, requestHash);
       if (replay) return replay;
     }
-    if (!allowsExtension(auth.limits, dto.from_extension)) throw limitRefusal('from_extension', `this token may not call from extension ${dto.from_extension}`);
+    if (!allowsExtension(auth.limits, dto.from_extension))
+      throw limitRefusal('from_extension', `this token may not call from extension ${dto.from_extension}`);
     const extension = await this.extensions.findActiveByNumber(dto.from_extension);
-    if (!extension) throw DomainError.invalid('from_extension', `extension ${dto.from_extension} does not exist or is disabled`);
+    if (!extension)
+      throw DomainError.invalid('from_extension', `extension ${dto.from_extension} does not exist or is disabled`);
     const plan = await this.planner.plan(dto, auth.limits);
     const callerId = await this.callerIds.resolve(dto.caller_id, extension);
     await this.requirePhoneOnline(extension);
@@ -82,16 +84,27 @@ export class ClickToCallService {
   }
 
   private async requirePhoneOnline(extension: Extension): Promise<void> {
-    if (!this.asterisk.connected) throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk is unavailable (ARI down); no call was placed');
+    if (!this.asterisk.connected)
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk is unavailable (ARI down); no call was placed');
     const registered = await this.registrations.registeredAors();
-    if (registered === null) throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk is unavailable (AMI down); no call was placed');
+    if (registered === null)
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk is unavailable (AMI down); no call was placed');
     if (!registered.has(extension.number)) {
-      throw new DomainError(ErrorCode.ExtensionOffline, `extension ${extension.number} has no registered phone`, { from_extension: extension.number });
+      throw new DomainError(ErrorCode.ExtensionOffline, `extension ${extension.number} has no registered phone`, {
+        from_extension: extension.number,
+      });
     }
   }
 
   /** The queued call, in one transaction with its Idempotency-Key and the token's call slot when it has them. */
-  private async store(auth: AuthContext, call: Call, aLeg: CallLeg, accepted: ClickToCallAccepted, key: string | undefined, requestHash: string): Promise<boolean> {
+  private async store(
+    auth: AuthContext,
+    call: Call,
+    aLeg: CallLeg,
+    accepted: ClickToCallAccepted,
+    key: string | undefined,
+    requestHash: string,
+  ): Promise<boolean> {
     // no transaction, lock or count for a token without a key or max_concurrent_calls: the hot path stays one statement
     const maxCalls = auth.limits?.maxConcurrentCalls ?? null;
     if (key === undefined && maxCalls === null) {
@@ -99,7 +112,17 @@ export class ClickToCallService {
       return true;
     }
     return this.dataSource.transaction(async (manager) => {
-      if (key !== undefined && !(await this.idempotency.claim(manager, { tokenId: auth.tokenId, key, requestHash, callUuid: call.callUuid, response: accepted }))) return false;
+      if (
+        key !== undefined &&
+        !(await this.idempotency.claim(manager, {
+          tokenId: auth.tokenId,
+          key,
+          requestHash,
+          callUuid: call.callUuid,
+          response: accepted,
+        }))
+      )
+        return false;
       // after the key: a retry of an accepted request replays it rather than counting against the limit
       if (maxCalls !== null) await reserveCallSlot(manager, this.tokens, auth.tokenId, maxCalls);
       await this.funnel.create(call, aLeg, manager);
@@ -111,16 +134,31 @@ export class ClickToCallService {
     try {
       await this.dialer.dialAgent(call.callUuid, call.aLegUuid, extension.number, call.toPhone);
     } catch (error) {
-      this.logger.warn(`call ${call.callUuid}: Asterisk refused the A-leg: ${error instanceof Error ? error.message : String(error)}`);
-      const decision = await this.funnel.apply(call.callUuid, { kind: 'call_failed', at: new Date(), cause: 38, causeText: 'originate failed' });
+      this.logger.warn(
+        `call ${call.callUuid}: Asterisk refused the A-leg: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      const decision = await this.funnel.apply(call.callUuid, {
+        kind: 'call_failed',
+        at: new Date(),
+        cause: 38,
+        causeText: 'originate failed',
+      });
       if (decision?.changed) observeDecision(this.metrics, decision);
       if (key !== undefined) await this.idempotency.release(auth.tokenId, key);
-      throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk could not place the call; it was not placed', { call_uuid: call.callUuid });
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'Asterisk could not place the call; it was not placed', {
+        call_uuid: call.callUuid,
+      });
     }
   }
 }
 
-function newCall(auth: AuthContext, dto: ClickToCallDto, extension: Extension, { routingMode, trunk, plan }: ClickToCallPlan, callerId: string): { call: Call; aLeg: CallLeg } {
+function newCall(
+  auth: AuthContext,
+  dto: ClickToCallDto,
+  extension: Extension,
+  { routingMode, trunk, plan }: ClickToCallPlan,
+  callerId: string,
+): { call: Call; aLeg: CallLeg } {
   const now = new Date();
   const call = Object.assign(new Call(), {
     callUuid: randomUUID(),

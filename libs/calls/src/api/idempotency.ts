@@ -16,18 +16,30 @@ export class Idempotency {
 
   /** The stored answer of an earlier request with this key, or null when it is new. */
   async replay<T>(tokenId: number, key: string, requestHash: string): Promise<T | null> {
-    if (!IDEMPOTENCY_KEY.test(key)) throw DomainError.invalid('Idempotency-Key', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw DomainError.invalid('Idempotency-Key', 'Idempotency-Key must be 1-255 visible ASCII characters');
     const previous = await this.dataSource.getRepository(IdempotencyKey).findOne({ where: { tokenId, key } });
     if (!previous) return null;
     if (previous.requestHash !== requestHash) {
-      throw new DomainError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request', [{ field: 'Idempotency-Key', message: 'already used with a different body' }]);
+      throw new DomainError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with a different request', [
+        { field: 'Idempotency-Key', message: 'already used with a different body' },
+      ]);
     }
     return previous.response as unknown as T;
   }
 
   /** Claims the key for this request's call, in the caller's transaction; false when a concurrent twin claimed it first. */
-  async claim(manager: EntityManager, claim: { tokenId: number; key: string; requestHash: string; callUuid: string; response: object }): Promise<boolean> {
-    const inserted = await manager.createQueryBuilder().insert().into(IdempotencyKey).values(claim).orIgnore().execute();
+  async claim(
+    manager: EntityManager,
+    claim: { tokenId: number; key: string; requestHash: string; callUuid: string; response: object },
+  ): Promise<boolean> {
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(IdempotencyKey)
+      .values(claim)
+      .orIgnore()
+      .execute();
     return ((inserted.raw as unknown[] | undefined)?.length ?? 0) > 0;
   }
 

@@ -58,7 +58,8 @@ export class CallFlow implements OnModuleDestroy {
     this.logger.debug(`leg ${legUuid}: ${change.kind}`);
     if (change.kind !== 'leg_created') this.clearResponseTimer(legUuid);
     void this.callOf(legUuid).then((callUuid) => {
-      if (callUuid) void this.queue.run(callUuid, async () => void (await this.step(callUuid, change)), { leg_uuid: legUuid });
+      if (callUuid)
+        void this.queue.run(callUuid, async () => void (await this.step(callUuid, change)), { leg_uuid: legUuid });
     });
   }
 
@@ -100,14 +101,40 @@ export class CallFlow implements OnModuleDestroy {
     if (!route) return;
     this.legToCall.set(legUuid, call.callUuid);
     // record the leg first, so an agent hangup racing with the dial knows there is a B-leg to end
-    await this.step(call.callUuid, { kind: 'leg_created', legUuid, leg: 'b', endpoint: trunkDialString(route.trunkId, route.dial), trunkId: route.trunkId, at: new Date() });
+    await this.step(call.callUuid, {
+      kind: 'leg_created',
+      legUuid,
+      leg: 'b',
+      endpoint: trunkDialString(route.trunkId, route.dial),
+      trunkId: route.trunkId,
+      at: new Date(),
+    });
     try {
-      await this.dialer.dialCustomer({ callUuid: call.callUuid, legUuid, aLegUuid: call.aLegUuid, trunkId: route.trunkId, dial: route.dial, callerId: call.callerId, headers: call.headers });
-      this.logger.log(`call ${call.callUuid}: dialing ${route.dial} via trunk ${route.trunkId} "${route.trunkName}" as ${call.callerId}`);
+      await this.dialer.dialCustomer({
+        callUuid: call.callUuid,
+        legUuid,
+        aLegUuid: call.aLegUuid,
+        trunkId: route.trunkId,
+        dial: route.dial,
+        callerId: call.callerId,
+        headers: call.headers,
+      });
+      this.logger.log(
+        `call ${call.callUuid}: dialing ${route.dial} via trunk ${route.trunkId} "${route.trunkName}" as ${call.callerId}`,
+      );
       this.startResponseTimer(call.callUuid, legUuid, route.trunkId);
     } catch (error) {
-      this.logger.warn(`call ${call.callUuid}: B-leg dial via trunk ${route.trunkId} refused: ${error instanceof Error ? error.message : String(error)}`);
-      await this.step(call.callUuid, { kind: 'leg_ended', legUuid, at: new Date(), cause: 38, causeText: 'dial refused', by: 'system' });
+      this.logger.warn(
+        `call ${call.callUuid}: B-leg dial via trunk ${route.trunkId} refused: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      await this.step(call.callUuid, {
+        kind: 'leg_ended',
+        legUuid,
+        at: new Date(),
+        cause: 38,
+        causeText: 'dial refused',
+        by: 'system',
+      });
     }
   }
 
@@ -117,11 +144,17 @@ export class CallFlow implements OnModuleDestroy {
    */
   private startResponseTimer(callUuid: string, legUuid: string, trunkId: number): void {
     const seconds = this.config.calls.trunkResponseTimeoutSeconds;
-    const timer = setTimeout(() => withLogFields({ leg_uuid: legUuid }, () => {
-      this.responseTimers.delete(legUuid);
-      this.logger.warn(`call ${callUuid}: trunk ${trunkId} gave no response in ${seconds} s; treating it as unreachable`);
-      this.asterisk.hangupWithCause(legUuid, 34).catch(() => undefined);
-    }), seconds * 1000);
+    const timer = setTimeout(
+      () =>
+        withLogFields({ leg_uuid: legUuid }, () => {
+          this.responseTimers.delete(legUuid);
+          this.logger.warn(
+            `call ${callUuid}: trunk ${trunkId} gave no response in ${seconds} s; treating it as unreachable`,
+          );
+          this.asterisk.hangupWithCause(legUuid, 34).catch(() => undefined);
+        }),
+      seconds * 1000,
+    );
     timer.unref();
     this.responseTimers.set(legUuid, timer);
   }

@@ -11,7 +11,13 @@ export function changeOf(event: ChannelEvent): CallChange | null {
     case 'answered':
       return { kind: 'leg_answered', legUuid: event.channelId, at: event.at };
     case 'destroyed':
-      return { kind: 'leg_ended', legUuid: event.channelId, at: event.at, cause: event.cause, causeText: event.causeText };
+      return {
+        kind: 'leg_ended',
+        legUuid: event.channelId,
+        at: event.at,
+        cause: event.cause,
+        causeText: event.causeText,
+      };
     case 'entered':
       return null;
   }

@@ -4,7 +4,12 @@ import { Asterisk, extensionDialString, trunkDialString } from '@pbx/asterisk';
 
 /** Caller id shown on a leg: number and name, and the connected line the other side sees. */
 function callerIdVariables(number: string): Record<string, string> {
-  return { 'CALLERID(num)': number, 'CALLERID(name)': number, 'CONNECTEDLINE(num)': number, 'CONNECTEDLINE(name)': number };
+  return {
+    'CALLERID(num)': number,
+    'CALLERID(name)': number,
+    'CONNECTEDLINE(num)': number,
+    'CONNECTEDLINE(name)': number,
+  };
 }
 
 /**
@@ -31,7 +36,15 @@ export class LegDialer {
   }
 
   /** B-leg: the customer through a trunk, with our caller id (From and P-Asserted-Identity) and X- headers. */
-  async dialCustomer(opts: { callUuid: string; legUuid: string; aLegUuid: string; trunkId: number; dial: string; callerId: string; headers: Record<string, string> }): Promise<void> {
+  async dialCustomer(opts: {
+    callUuid: string;
+    legUuid: string;
+    aLegUuid: string;
+    trunkId: number;
+    dial: string;
+    callerId: string;
+    headers: Record<string, string>;
+  }): Promise<void> {
     const variables = callerIdVariables(opts.callerId);
     for (const [key, value] of Object.entries(opts.headers)) variables[`PJSIP_HEADER(add,X-${key})`] = value;
     await this.asterisk.createAndDial({

@@ -42,7 +42,13 @@ export function reactions(decision: Decision, change: CallChange): Action[] {
     const cause = change.kind === 'leg_ended' ? change.cause : null;
     const caller = legs.find((l) => l.leg === 'a');
     const attempts = legs.filter((l) => l.leg === 'b').length;
-    if (leg.leg === 'b' && !leg.answeredAt && caller?.state === 'answered' && isTrunkUnavailable(cause) && attempts < call.routePlan.length) {
+    if (
+      leg.leg === 'b' &&
+      !leg.answeredAt &&
+      caller?.state === 'answered' &&
+      isTrunkUnavailable(cause) &&
+      attempts < call.routePlan.length
+    ) {
       return [{ kind: 'dial_callee', step: attempts }];
     }
     return legs.filter((l) => l.state !== 'ended').map((l) => ({ kind: 'hangup' as const, legUuid: l.legUuid, cause }));

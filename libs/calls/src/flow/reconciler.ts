@@ -83,10 +83,25 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async reconcileCall(call: Call, legs: CallLeg[], channels: Map<string, LiveChannel>, history: Map<string, LegHistory>): Promise<void> {
+  private async reconcileCall(
+    call: Call,
+    legs: CallLeg[],
+    channels: Map<string, LiveChannel>,
+    history: Map<string, LegHistory>,
+  ): Promise<void> {
     const now = new Date();
-    if (call.status === CallStatus.Queued && !channels.has(call.aLegUuid) && !history.has(call.aLegUuid) && now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS) {
-      await this.flow.step(call.callUuid, { kind: 'call_failed', at: now, cause: null, causeText: 'the agent leg never reached Asterisk' });
+    if (
+      call.status === CallStatus.Queued &&
+      !channels.has(call.aLegUuid) &&
+      !history.has(call.aLegUuid) &&
+      now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS
+    ) {
+      await this.flow.step(call.callUuid, {
+        kind: 'call_failed',
+        at: now,
+        cause: null,
+        causeText: 'the agent leg never reached Asterisk',
+      });
       return;
     }
     // in the order they happened, so "who hung up first" stays true
@@ -95,25 +110,42 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
       .flatMap((leg) => this.catchUp(leg, channels.get(leg.legUuid), history.get(leg.legUuid), now))
       .sort((x, y) => x.at.getTime() - y.at.getTime());
     for (const change of changes) {
-      this.logger.log(`call ${call.callUuid}: reconciled leg ${'legUuid' in change ? change.legUuid : '-'} → ${change.kind} at ${change.at.toISOString()}`);
+      this.logger.log(
+        `call ${call.callUuid}: reconciled leg ${'legUuid' in change ? change.legUuid : '-'} → ${change.kind} at ${change.at.toISOString()}`,
+      );
       await this.flow.step(call.callUuid, change);
     }
   }
 
   /** The changes a leg missed, from its live channel or, once gone, from Asterisk's channel log. */
-  private catchUp(leg: CallLeg, channel: LiveChannel | undefined, past: LegHistory | undefined, now: Date): CallChange[] {
+  private catchUp(
+    leg: CallLeg,
+    channel: LiveChannel | undefined,
+    past: LegHistory | undefined,
+    now: Date,
+  ): CallChange[] {
     if (channel) {
-      if (channel.state === 'Up' && leg.state !== 'answered') return [{ kind: 'leg_answered', legUuid: leg.legUuid, at: now }];
-      if (channel.state === 'Ringing' && leg.state === 'created') return [{ kind: 'leg_ringing', legUuid: leg.legUuid, at: now }];
+      if (channel.state === 'Up' && leg.state !== 'answered')
+        return [{ kind: 'leg_answered', legUuid: leg.legUuid, at: now }];
+      if (channel.state === 'Ringing' && leg.state === 'created')
+        return [{ kind: 'leg_ringing', legUuid: leg.legUuid, at: now }];
       return [];
     }
     if (!past && leg.state === 'created' && now.getTime() - leg.createdAt.getTime() < QUEUED_GRACE_MS) return []; // still being dialed
     const changes: CallChange[] = [];
-    if (past?.answeredAt && leg.state !== 'answered') changes.push({ kind: 'leg_answered', legUuid: leg.legUuid, at: past.answeredAt });
+    if (past?.answeredAt && leg.state !== 'answered')
+      changes.push({ kind: 'leg_answered', legUuid: leg.legUuid, at: past.answeredAt });
     const cause = past?.cause ?? null;
     // no record from Asterisk (it died with the channel): the moment we lost it is the best guess
-    const lostAt = this.asterisk.lastLostAt && this.asterisk.lastLostAt > leg.createdAt ? this.asterisk.lastLostAt : undefined;
-    changes.push({ kind: 'leg_ended', legUuid: leg.legUuid, at: past?.endedAt ?? lostAt ?? now, cause, causeText: past ? causeText(cause) : 'ended while the control plane was away' });
+    const lostAt =
+      this.asterisk.lastLostAt && this.asterisk.lastLostAt > leg.createdAt ? this.asterisk.lastLostAt : undefined;
+    changes.push({
+      kind: 'leg_ended',
+      legUuid: leg.legUuid,
+      at: past?.endedAt ?? lostAt ?? now,
+      cause,
+      causeText: past ? causeText(cause) : 'ended while the control plane was away',
+    });
     return changes;
   }
 }

@@ -15,7 +15,9 @@ export class UnroutedCallsHandler implements OnModuleInit {
   onModuleInit(): void {
     this.asterisk.onChannelEvent((event) => {
       if (event.type !== 'entered' || event.entry.kind !== 'inbound') return;
-      this.logger.warn(`inbound call ${event.channelId} from ${event.callerNumber ?? '?'} to ${event.exten ?? '?'}: no inbound routing, refused`);
+      this.logger.warn(
+        `inbound call ${event.channelId} from ${event.callerNumber ?? '?'} to ${event.exten ?? '?'}: no inbound routing, refused`,
+      );
       this.asterisk.hangup(event.channelId, 'unallocated').catch(() => undefined);
     });
   }

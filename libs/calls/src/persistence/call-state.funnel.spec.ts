@@ -11,11 +11,19 @@ describe('CallStateFunnel wiring', () => {
   ];
 
   it('cannot be built without the webhook outbox (CALL_EVENT_SINK): an app that forgets it does not boot', async () => {
-    await expect(Test.createTestingModule({ providers: [CallStateFunnel, ...others] }).compile()).rejects.toThrow(/CallStateFunnel.*CALL_EVENT_SINK|CALL_EVENT_SINK/s);
+    await expect(Test.createTestingModule({ providers: [CallStateFunnel, ...others] }).compile()).rejects.toThrow(
+      /CallStateFunnel.*CALL_EVENT_SINK|CALL_EVENT_SINK/s,
+    );
   });
 
   it('is built with it', async () => {
-    const module = await Test.createTestingModule({ providers: [CallStateFunnel, ...others, { provide: CALL_EVENT_SINK, useValue: { enqueue: async () => undefined } }] }).compile();
+    const module = await Test.createTestingModule({
+      providers: [
+        CallStateFunnel,
+        ...others,
+        { provide: CALL_EVENT_SINK, useValue: { enqueue: async () => undefined } },
+      ],
+    }).compile();
     expect(module.get(CallStateFunnel)).toBeInstanceOf(CallStateFunnel);
   });
 });

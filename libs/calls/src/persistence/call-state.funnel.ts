@@ -12,7 +12,8 @@ import { nextEvent } from '../state/call-event.factory';
 import { CallStatus } from '../state/call.state';
 import { decide, Decision } from '../state/decide';
 
-const legSnapshot = (leg: CallLeg) => JSON.stringify([leg.state, leg.ringingAt, leg.answeredAt, leg.endedAt, leg.hangupCause, leg.hangupCauseText]);
+const legSnapshot = (leg: CallLeg) =>
+  JSON.stringify([leg.state, leg.ringingAt, leg.answeredAt, leg.endedAt, leg.hangupCause, leg.hangupCauseText]);
 
 /**
  * The one place call state changes: a thin transaction around `decide` (state/decide.ts).
@@ -64,7 +65,9 @@ export class CallStateFunnel {
         aLeg.endpoint,
       ],
     );
-    this.logger.log(`call ${call.callUuid} queued: ${call.fromExtension} → ${call.toPhone} (${call.routingMode}${call.trunkName ? ` via ${call.trunkName}` : ''}, caller id ${call.callerId})`);
+    this.logger.log(
+      `call ${call.callUuid} queued: ${call.fromExtension} → ${call.toPhone} (${call.routingMode}${call.trunkName ? ` via ${call.trunkName}` : ''}, caller id ${call.callerId})`,
+    );
   }
 
   /** Applies one change; null when the call is unknown. `changed: false` means nothing to act on. */
@@ -79,14 +82,17 @@ export class CallStateFunnel {
     if (decision?.illegal) this.logger.warn(`call ${callUuid}: ${decision.illegal}; ${change.kind} ignored`);
     if (decision?.callMove?.to === CallStatus.Ended) {
       const { call } = decision;
-      this.logger.log(`call ${callUuid} ended: ${call.disposition}, cause ${call.hangupCause ?? '-'} (${call.hangupCauseText ?? ''}), hung up by ${call.hangupBy}`);
+      this.logger.log(
+        `call ${callUuid} ended: ${call.disposition}, cause ${call.hangupCause ?? '-'} (${call.hangupCauseText ?? ''}), hung up by ${call.hangupBy}`,
+      );
     }
     return decision;
   }
 
   private async write(manager: EntityManager, decision: Decision, before: CallLeg[]): Promise<void> {
     const { call, legs, events } = decision;
-    if (call.status === CallStatus.Ended && events.some((e) => e.type === 'pbx.call.hangup')) await this.recordCdr(manager, call, legs, events);
+    if (call.status === CallStatus.Ended && events.some((e) => e.type === 'pbx.call.hangup'))
+      await this.recordCdr(manager, call, legs, events);
     // explicit writes of what changed: save() would first re-read every row
     await this.rows.updateCall(manager, call);
     const previous = new Map(before.map((l) => [l.legUuid, legSnapshot(l)]));
@@ -103,7 +109,15 @@ export class CallStateFunnel {
     const cdr = await this.cdrs.record(manager, cdrInputOf(call, legs));
     if (!cdr) return;
     const hangup = events.find((e) => e.type === 'pbx.call.hangup')?.hangup;
-    events.push(nextEvent(call, 'pbx.cdr.created', call.endedAt ?? new Date(), { leg: 'a', uuid: call.aLegUuid }, { hangup, cdr }));
+    events.push(
+      nextEvent(
+        call,
+        'pbx.cdr.created',
+        call.endedAt ?? new Date(),
+        { leg: 'a', uuid: call.aLegUuid },
+        { hangup, cdr },
+      ),
+    );
   }
 
   private async store(manager: EntityManager, event: CallEvent): Promise<void> {
@@ -111,7 +125,16 @@ export class CallStateFunnel {
       manager,
       `INSERT INTO call_events (id, call_uuid, sequence, type, leg, leg_uuid, occurred_at, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [event.id, event.call_uuid, event.sequence, event.type, event.leg, event.leg_uuid, event.occurred_at, JSON.stringify(event)],
+      [
+        event.id,
+        event.call_uuid,
+        event.sequence,
+        event.type,
+        event.leg,
+        event.leg_uuid,
+        event.occurred_at,
+        JSON.stringify(event),
+      ],
     );
     await this.sink.enqueue(manager, event);
   }

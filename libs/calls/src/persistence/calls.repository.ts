@@ -24,18 +24,24 @@ export class CallsRepository {
 
   /** Calls not ended yet, oldest first (reconcile). */
   openCalls(limit: number): Promise<Call[]> {
-    return this.dataSource.getRepository(Call).find({ where: { status: Not(CallStatus.Ended) }, order: { createdAt: 'ASC' }, take: limit });
+    return this.dataSource
+      .getRepository(Call)
+      .find({ where: { status: Not(CallStatus.Ended) }, order: { createdAt: 'ASC' }, take: limit });
   }
 
   /** The call a leg belongs to, or null. */
   async callOfLeg(legUuid: string): Promise<string | null> {
-    const leg = await this.dataSource.getRepository(CallLeg).findOne({ where: { legUuid }, select: { callUuid: true, legUuid: true } });
+    const leg = await this.dataSource
+      .getRepository(CallLeg)
+      .findOne({ where: { legUuid }, select: { callUuid: true, legUuid: true } });
     return leg?.callUuid ?? null;
   }
 
   /** Live calls (metrics). */
   async countLive(): Promise<number> {
-    const [{ count }]: Array<{ count: number }> = await this.dataSource.query("SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'");
+    const [{ count }]: Array<{ count: number }> = await this.dataSource.query(
+      "SELECT count(*)::int AS count FROM calls WHERE status <> 'ended'",
+    );
     return count;
   }
 }

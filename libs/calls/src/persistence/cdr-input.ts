@@ -8,7 +8,8 @@ import { CallLeg } from './call-leg.entity';
 export function cdrInputOf(call: Call, legs: readonly CallLeg[]): CdrInput {
   const caller = legs.find((l) => l.leg === 'a') ?? null;
   const callee = answeredOrLastCallee(legs);
-  const leg = (l: CallLeg | null) => (l ? { uuid: l.legUuid, startedAt: l.createdAt, answeredAt: l.answeredAt, endedAt: l.endedAt } : null);
+  const leg = (l: CallLeg | null) =>
+    l ? { uuid: l.legUuid, startedAt: l.createdAt, answeredAt: l.answeredAt, endedAt: l.endedAt } : null;
   // the trunk that carried the callee's leg (a route's failover may have tried several)
   const trunkId = callee?.trunkId ?? call.trunkId;
   const trunkName = call.routePlan.find((step) => step.trunkId === trunkId)?.trunkName ?? call.trunkName;

@@ -3,7 +3,8 @@ import { LEG_STATES, legMove } from './leg.state';
 
 describe('call transition table', () => {
   it('lets every state end, and nothing leave ended', () => {
-    for (const status of CALL_STATUSES.filter((s) => s !== CallStatus.Ended)) expect(canTransition(status, CallStatus.Ended)).toBe(true);
+    for (const status of CALL_STATUSES.filter((s) => s !== CallStatus.Ended))
+      expect(canTransition(status, CallStatus.Ended)).toBe(true);
     for (const status of CALL_STATUSES) expect(canTransition(CallStatus.Ended, status)).toBe(false);
   });
 

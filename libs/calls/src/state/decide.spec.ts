@@ -67,7 +67,14 @@ const run = (changes: CallChange[]): Decision => {
 
 const ringA: CallChange = { kind: 'leg_ringing', legUuid: A, at: at(1) };
 const answerA: CallChange = { kind: 'leg_answered', legUuid: A, at: at(3) };
-const createB: CallChange = { kind: 'leg_created', legUuid: B, leg: 'b', endpoint: 'PJSIP/0987654321@trunk-4', trunkId: 4, at: at(3) };
+const createB: CallChange = {
+  kind: 'leg_created',
+  legUuid: B,
+  leg: 'b',
+  endpoint: 'PJSIP/0987654321@trunk-4',
+  trunkId: 4,
+  at: at(3),
+};
 const ringB: CallChange = { kind: 'leg_ringing', legUuid: B, at: at(4) };
 const answerB: CallChange = { kind: 'leg_answered', legUuid: B, at: at(8) };
 const endB: CallChange = { kind: 'leg_ended', legUuid: B, at: at(20), cause: 16, causeText: 'Normal Clearing' };
@@ -86,9 +93,28 @@ describe('decide', () => {
       types.push(...d.events.map((e) => `${e.type}:${e.leg}:${e.sequence}`));
       ({ call, legs } = d);
     }
-    expect(statuses).toEqual(['ringing', 'agent_answered', 'agent_answered', 'customer_ringing', 'answered', 'answered', 'ended']);
-    expect(types).toEqual(['pbx.call.ringing:a:1', 'pbx.call.answered:a:2', 'pbx.call.answered:b:3', 'pbx.call.hangup:b:4']);
-    expect(call).toMatchObject({ disposition: 'ANSWERED', hangupBy: 'b', hangupCause: 16, endedAt: at(20.2), lastSequence: 4 });
+    expect(statuses).toEqual([
+      'ringing',
+      'agent_answered',
+      'agent_answered',
+      'customer_ringing',
+      'answered',
+      'answered',
+      'ended',
+    ]);
+    expect(types).toEqual([
+      'pbx.call.ringing:a:1',
+      'pbx.call.answered:a:2',
+      'pbx.call.answered:b:3',
+      'pbx.call.hangup:b:4',
+    ]);
+    expect(call).toMatchObject({
+      disposition: 'ANSWERED',
+      hangupBy: 'b',
+      hangupCause: 16,
+      endedAt: at(20.2),
+      lastSequence: 4,
+    });
   });
 
   it('does not touch its inputs', () => {
@@ -125,24 +151,45 @@ describe('decide', () => {
   const paths: CallChange[][] = [
     HAPPY,
     [ringA, { ...endA, cause: 17, causeText: 'User busy' }],
-    [ringA, answerA, createB, ringB, { ...endB, cause: 34 }, { kind: 'leg_created', legUuid: B2, leg: 'b', endpoint: 'x', trunkId: 5, at: at(9) }],
+    [
+      ringA,
+      answerA,
+      createB,
+      ringB,
+      { ...endB, cause: 34 },
+      { kind: 'leg_created', legUuid: B2, leg: 'b', endpoint: 'x', trunkId: 5, at: at(9) },
+    ],
     [ringA, answerA, { kind: 'call_failed', at: at(5), cause: null, causeText: 'gone' }],
   ];
-  const everyChange: CallChange[] = [ringA, answerA, createB, ringB, answerB, endB, endA, { kind: 'call_failed', at: at(30), cause: 38, causeText: 'x' }];
+  const everyChange: CallChange[] = [
+    ringA,
+    answerA,
+    createB,
+    ringB,
+    answerB,
+    endB,
+    endA,
+    { kind: 'call_failed', at: at(30), cause: 38, causeText: 'x' },
+  ];
   const states = paths.flatMap((path) => path.map((_, i) => path.slice(0, i)));
 
-  it.each(states.flatMap((prefix) => everyChange.map((change) => [prefix.map((c) => c.kind).join(' > ') || 'queued', change.kind, prefix, change] as const)))(
-    'after [%s], %s applied twice changes nothing the second time',
-    (_p, _c, prefix, change) => {
-      let { call, legs } = queuedCall();
-      for (const step of prefix) ({ call, legs } = decide(call, legs, step, newId));
-      const once = decide(call, legs, change, newId);
-      const twice = decide(once.call, once.legs, change, newId);
-      expect(twice.changed).toBe(false);
-      expect(twice.events).toEqual([]);
-      expect(JSON.stringify({ call: twice.call, legs: twice.legs })).toBe(JSON.stringify({ call: once.call, legs: once.legs }));
-    },
-  );
+  it.each(
+    states.flatMap((prefix) =>
+      everyChange.map(
+        (change) => [prefix.map((c) => c.kind).join(' > ') || 'queued', change.kind, prefix, change] as const,
+      ),
+    ),
+  )('after [%s], %s applied twice changes nothing the second time', (_p, _c, prefix, change) => {
+    let { call, legs } = queuedCall();
+    for (const step of prefix) ({ call, legs } = decide(call, legs, step, newId));
+    const once = decide(call, legs, change, newId);
+    const twice = decide(once.call, once.legs, change, newId);
+    expect(twice.changed).toBe(false);
+    expect(twice.events).toEqual([]);
+    expect(JSON.stringify({ call: twice.call, legs: twice.legs })).toBe(
+      JSON.stringify({ call: once.call, legs: once.legs }),
+    );
+  });
 
   it('a repeated leg change (ARI reports answer twice) is changed: false and emits nothing', () => {
     const first = run([ringA, answerA]);

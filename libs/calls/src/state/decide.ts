@@ -30,7 +30,12 @@ class IllegalTransition extends Error {}
  * call and leg transition tables. Applying a change twice gives the same state and no second
  * event. `newId` makes event ids deterministic in tests.
  */
-export function decide(callIn: Call, legsIn: readonly CallLeg[], change: CallChange, newId: () => string = randomUUID): Decision {
+export function decide(
+  callIn: Call,
+  legsIn: readonly CallLeg[],
+  change: CallChange,
+  newId: () => string = randomUUID,
+): Decision {
   const call = Object.assign(new Call(), callIn, { headers: callIn.headers, routePlan: callIn.routePlan });
   const legs = legsIn.map((leg) => Object.assign(new CallLeg(), leg));
   const events: CallEvent[] = [];
@@ -40,7 +45,15 @@ export function decide(callIn: Call, legsIn: readonly CallLeg[], change: CallCha
     decision.changed = apply(decision, change, newId);
   } catch (error) {
     if (!(error instanceof IllegalTransition)) throw error;
-    return { call: callIn, legs: [...legsIn], events: [], changed: false, callMove: null, legMove: null, illegal: error.message };
+    return {
+      call: callIn,
+      legs: [...legsIn],
+      events: [],
+      changed: false,
+      callMove: null,
+      legMove: null,
+      illegal: error.message,
+    };
   }
   if (decision.changed && call.status !== from) decision.callMove = { from, to: call.status };
   if (decision.changed) call.updatedAt = change.at;
@@ -53,7 +66,12 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
   const event: EventOf = (type, at, leg, extra) => void events.push(nextEvent(call, type, at, leg, extra, newId));
   if (change.kind === 'call_failed') {
     for (const leg of legs.filter((l) => l.state !== 'ended')) {
-      Object.assign(leg, { state: 'ended', endedAt: change.at, hangupCause: change.cause, hangupCauseText: change.causeText });
+      Object.assign(leg, {
+        state: 'ended',
+        endedAt: change.at,
+        hangupCause: change.cause,
+        hangupCauseText: change.causeText,
+      });
     }
     end(call, legs, change.at, { cause: change.cause, causeText: change.causeText, by: change.by ?? 'system' }, event);
     return true;
@@ -85,7 +103,8 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
   }
   const leg = legs.find((l) => l.legUuid === change.legUuid);
   if (!leg) return false;
-  const to: LegState = change.kind === 'leg_ringing' ? 'ringing' : change.kind === 'leg_answered' ? 'answered' : 'ended';
+  const to: LegState =
+    change.kind === 'leg_ringing' ? 'ringing' : change.kind === 'leg_answered' ? 'answered' : 'ended';
   const move = legMove(leg.state, to);
   if (move === 'repeat') return false;
   if (move === 'illegal') throw new IllegalTransition(`leg ${leg.leg} ${leg.state} → ${to} is not a legal transition`);
@@ -112,14 +131,25 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
       return true;
     case 'leg_ended': {
       const firstToEnd = legs.every((l) => l.state !== 'ended');
-      Object.assign(leg, { state: 'ended', endedAt: change.at, hangupCause: change.cause, hangupCauseText: change.causeText });
+      Object.assign(leg, {
+        state: 'ended',
+        endedAt: change.at,
+        hangupCause: change.cause,
+        hangupCauseText: change.causeText,
+      });
       if (firstToEnd) {
         call.hangupCause = change.cause;
         call.hangupCauseText = change.causeText;
         call.hangupBy = change.by ?? leg.leg;
       }
       if (legs.every((l) => l.state === 'ended')) {
-        end(call, legs, change.at, { cause: call.hangupCause, causeText: call.hangupCauseText, by: (call.hangupBy ?? leg.leg) as HangupSide }, event);
+        end(
+          call,
+          legs,
+          change.at,
+          { cause: call.hangupCause, causeText: call.hangupCauseText, by: (call.hangupBy ?? leg.leg) as HangupSide },
+          event,
+        );
       }
       return true;
     }
@@ -129,19 +159,35 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
 /** Moves the call to `to` unless it is already there or past it; runs `onEnter` when it moves. */
 function transition(call: Call, to: CallStatus, onEnter?: () => void): void {
   if (alreadyReached(call.status, to)) return;
-  if (!canTransition(call.status, to)) throw new IllegalTransition(`call ${call.status} → ${to} is not a legal transition`);
+  if (!canTransition(call.status, to))
+    throw new IllegalTransition(`call ${call.status} → ${to} is not a legal transition`);
   call.status = to;
   onEnter?.();
 }
 
-type EventOf = (type: CallEvent['type'], at: Date, leg: { leg: 'a' | 'b'; uuid: string } | null, extra?: Pick<CallEvent, 'hangup'>) => void;
+type EventOf = (
+  type: CallEvent['type'],
+  at: Date,
+  leg: { leg: 'a' | 'b'; uuid: string } | null,
+  extra?: Pick<CallEvent, 'hangup'>,
+) => void;
 
-function end(call: Call, legs: CallLeg[], at: Date, hangup: { cause: number | null; causeText: string | null; by: HangupSide }, event: EventOf): void {
+function end(
+  call: Call,
+  legs: CallLeg[],
+  at: Date,
+  hangup: { cause: number | null; causeText: string | null; by: HangupSide },
+  event: EventOf,
+): void {
   const a = legs.find((l) => l.leg === 'a');
   const b = answeredOrLastCallee(legs);
   const firstEnded = Math.min(...legs.map((l) => l.endedAt?.getTime() ?? Infinity));
   const disposition = callDisposition(
-    { answered: !!a?.answeredAt, cause: a?.hangupCause ?? hangup.cause, endedFirst: hangup.by === 'a' || (a?.endedAt?.getTime() ?? Infinity) <= firstEnded },
+    {
+      answered: !!a?.answeredAt,
+      cause: a?.hangupCause ?? hangup.cause,
+      endedFirst: hangup.by === 'a' || (a?.endedAt?.getTime() ?? Infinity) <= firstEnded,
+    },
     b ? { answered: !!b.answeredAt, cause: b.hangupCause ?? hangup.cause, endedFirst: hangup.by === 'b' } : null,
   );
   call.status = CallStatus.Ended;
@@ -150,8 +196,11 @@ function end(call: Call, legs: CallLeg[], at: Date, hangup: { cause: number | nu
   call.hangupCauseText = hangup.causeText;
   call.hangupBy = hangup.by;
   call.endedAt = new Date(Math.max(at.getTime(), ...legs.map((l) => l.endedAt?.getTime() ?? 0)));
-  const ref = hangup.by === 'b' && b ? { leg: 'b' as const, uuid: b.legUuid } : a ? { leg: 'a' as const, uuid: a.legUuid } : null;
-  event('pbx.call.hangup', call.endedAt, ref, { hangup: { disposition, cause: hangup.cause, cause_text: hangup.causeText, hangup_by: hangup.by } });
+  const ref =
+    hangup.by === 'b' && b ? { leg: 'b' as const, uuid: b.legUuid } : a ? { leg: 'a' as const, uuid: a.legUuid } : null;
+  event('pbx.call.hangup', call.endedAt, ref, {
+    hangup: { disposition, cause: hangup.cause, cause_text: hangup.causeText, hangup_by: hangup.by },
+  });
 }
 
 /** The callee leg that answered, else the last one tried (the one the CDR and disposition speak of). */

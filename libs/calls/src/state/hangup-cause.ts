@@ -21,7 +21,19 @@ export const Cause = {
 
 /** The trunk could not carry the call: worth trying the next trunk of the route. */
 export function isTrunkUnavailable(cause: number | null): boolean {
-  return cause !== null && ([Cause.NoRoute, Cause.DestinationOutOfOrder, Cause.NoCircuit, Cause.NetworkOutOfOrder, Cause.TemporaryFailure, Cause.Congestion] as number[]).includes(cause);
+  return (
+    cause !== null &&
+    (
+      [
+        Cause.NoRoute,
+        Cause.DestinationOutOfOrder,
+        Cause.NoCircuit,
+        Cause.NetworkOutOfOrder,
+        Cause.TemporaryFailure,
+        Cause.Congestion,
+      ] as number[]
+    ).includes(cause)
+  );
 }
 
 /** Disposition of a leg that ended without being answered, from its cause. */

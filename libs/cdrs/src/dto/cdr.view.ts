@@ -35,7 +35,12 @@ export class CdrDto implements CdrRow {
   @ApiProperty({ example: '1001' })
   caller_id: string;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 4, description: 'the trunk that carried the customer leg; null when the customer was never dialed' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 4,
+    description: 'the trunk that carried the customer leg; null when the customer was never dialed',
+  })
   trunk_id: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'POC' })
@@ -74,7 +79,11 @@ export class CdrDto implements CdrRow {
   @ApiProperty({ type: CdrLegDto, description: 'the agent’s leg' })
   a_leg: CdrLegDto;
 
-  @ApiProperty({ type: CdrLegDto, nullable: true, description: 'the customer leg that was last dialed; null when none was' })
+  @ApiProperty({
+    type: CdrLegDto,
+    nullable: true,
+    description: 'the customer leg that was last dialed; null when none was',
+  })
   b_leg: CdrLegDto | null;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { Ticket: 'T-42' } })
@@ -87,6 +96,10 @@ export class CdrPageDto implements CdrPage {
   @ApiProperty({ type: CdrDto, isArray: true })
   data: CdrDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as `cursor` for the next page; null on the last page',
+  })
   next_cursor: string | null;
 }

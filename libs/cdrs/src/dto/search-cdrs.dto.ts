@@ -9,13 +9,17 @@ export class SearchCdrsDto {
   @ApiPropertyOptional({ description: 'started at or after (ISO 8601)', example: '2026-11-01T00:00:00Z' })
   @Optional()
   @IsISO8601({ strict: true })
-  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'from must be an RFC 3339 date or date-time' })
+  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
+    message: 'from must be an RFC 3339 date or date-time',
+  })
   from?: string;
 
   @ApiPropertyOptional({ description: 'started before (ISO 8601)', example: '2026-12-01T00:00:00Z' })
   @Optional()
   @IsISO8601({ strict: true })
-  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, { message: 'to must be an RFC 3339 date or date-time' })
+  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
+    message: 'to must be an RFC 3339 date or date-time',
+  })
   to?: string;
 
   @ApiPropertyOptional({ example: '1001' })

@@ -14,21 +14,32 @@ describe('HttpErrorFilter', () => {
 
   it('keeps domain errors as they are', () => {
     expect(filter.toBody(DomainError.invalid('number', 'bad'))).toEqual({
-      error: { code: 'validation_failed', message: 'request validation failed', details: [{ field: 'number', message: 'bad' }] },
+      error: {
+        code: 'validation_failed',
+        message: 'request validation failed',
+        details: [{ field: 'number', message: 'bad' }],
+      },
     });
   });
 
   it('recognises framework and parser errors', () => {
     expect(filter.toBody(new NotFoundException()).error.code).toBe('not_found');
-    expect(filter.toBody(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed', status: 400 })).error.code).toBe('invalid_json');
-    expect(filter.toBody(Object.assign(new Error('x'), { type: 'entity.too.large', status: 413 })).error.code).toBe('payload_too_large');
+    expect(
+      filter.toBody(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed', status: 400 })).error.code,
+    ).toBe('invalid_json');
+    expect(filter.toBody(Object.assign(new Error('x'), { type: 'entity.too.large', status: 413 })).error.code).toBe(
+      'payload_too_large',
+    );
     expect(filter.toBody(new BadRequestException()).error.code).toBe('validation_failed');
   });
 
   it('answers a path that is not valid percent-encoding with 404, before the router', () => {
     const answer = (path: string) => {
       const sent: { status?: number; body?: { error: { code: string } }; next: boolean } = { next: false };
-      const response = { status: (code: number) => ((sent.status = code), response), json: (body: never) => (sent.body = body) };
+      const response = {
+        status: (code: number) => ((sent.status = code), response),
+        json: (body: never) => (sent.body = body),
+      };
       undecodablePathHandler()({ path } as never, response as never, () => (sent.next = true));
       return sent;
     };
@@ -40,7 +51,10 @@ describe('HttpErrorFilter', () => {
   });
 
   it('turns a lost database connection into 503 and anything unknown into 500', () => {
-    expect(filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).error.code).toBe('service_unavailable');
+    expect(
+      filter.toBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).error
+        .code,
+    ).toBe('service_unavailable');
     expect(filter.toBody(new Error('timeout exceeded when trying to connect')).error.code).toBe('service_unavailable');
     expect(filter.toBody(new TypeError('boom')).error.code).toBe('internal_error');
   });

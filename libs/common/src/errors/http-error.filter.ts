@@ -57,7 +57,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     // the database or Asterisk is away or saturated: worth a retry soon
-    if (status === (HttpStatus.SERVICE_UNAVAILABLE as number) && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
+    if (status === (HttpStatus.SERVICE_UNAVAILABLE as number) && !response.getHeader('Retry-After'))
+      response.setHeader('Retry-After', '1');
     response.status(status).json(body);
   }
 
@@ -72,14 +73,16 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (status === HttpStatus.UNAUTHORIZED) return make(ErrorCode.Unauthorized, 'missing or invalid token');
       if (status === HttpStatus.FORBIDDEN) return make(ErrorCode.Forbidden, 'forbidden');
       if (status === HttpStatus.PAYLOAD_TOO_LARGE) return make(ErrorCode.PayloadTooLarge, 'request body too large');
-      if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return make(ErrorCode.UnsupportedMediaType, 'unsupported content type');
+      if (status === HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+        return make(ErrorCode.UnsupportedMediaType, 'unsupported content type');
       if (status === HttpStatus.SERVICE_UNAVAILABLE) return make(ErrorCode.ServiceUnavailable, 'service unavailable');
       if ((status as number) < 500) return make(ErrorCode.ValidationFailed, 'bad request');
       return make(ErrorCode.Internal, 'internal error');
     }
     // body-parser errors carry `type` and `status`
     const parserError = exception as { type?: string; status?: number };
-    if (parserError?.type === 'entity.parse.failed') return make(ErrorCode.InvalidJson, 'request body is not valid JSON');
+    if (parserError?.type === 'entity.parse.failed')
+      return make(ErrorCode.InvalidJson, 'request body is not valid JSON');
     if (parserError?.type === 'entity.too.large') return make(ErrorCode.PayloadTooLarge, 'request body too large');
     if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
       return make(ErrorCode.UnsupportedMediaType, 'unsupported body encoding');
@@ -98,7 +101,9 @@ function isDatabaseDown(exception: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(code ?? '') ||
     // the last two: no pool connection within DB_POOL_ACQUIRE_TIMEOUT_MS (pool exhausted, or PostgreSQL slow to accept)
-    /Connection terminated|connect ECONNREFUSED|Connection refused|timeout exceeded when trying to connect|timeout expired/i.test(message)
+    /Connection terminated|connect ECONNREFUSED|Connection refused|timeout exceeded when trying to connect|timeout expired/i.test(
+      message,
+    )
   );
 }
 
@@ -124,7 +129,9 @@ export function undecodablePathHandler(filter = new HttpErrorFilter()) {
     try {
       decodeURIComponent(request.path);
     } catch {
-      const body = filter.toBody(new DomainError(ErrorCode.NotFound, 'no such resource: the path is not valid percent-encoding'));
+      const body = filter.toBody(
+        new DomainError(ErrorCode.NotFound, 'no such resource: the path is not valid percent-encoding'),
+      );
       response.status(statusOf(body.error.code)).json(body);
       return;
     }

@@ -27,8 +27,14 @@ describe('httpExchange', () => {
   it('sends once more on a fresh connection when a reused kept-alive one is reset', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      expect(await httpExchange(url, { method: 'GET', agent, timeoutMs: 2_000 })).toEqual({ status: 200, body: '{"answered":1}' });
-      expect(await httpExchange(url, { method: 'GET', agent, timeoutMs: 2_000 })).toEqual({ status: 200, body: '{"answered":2}' });
+      expect(await httpExchange(url, { method: 'GET', agent, timeoutMs: 2_000 })).toEqual({
+        status: 200,
+        body: '{"answered":1}',
+      });
+      expect(await httpExchange(url, { method: 'GET', agent, timeoutMs: 2_000 })).toEqual({
+        status: 200,
+        body: '{"answered":2}',
+      });
       expect(requestsPerSocket.size).toBe(2);
     } finally {
       agent.destroy();
@@ -41,7 +47,9 @@ describe('httpExchange', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await expect(httpExchange(new URL(`http://127.0.0.1:${port}/`), { method: 'GET', timeoutMs: 2_000 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      httpExchange(new URL(`http://127.0.0.1:${port}/`), { method: 'GET', timeoutMs: 2_000 }),
+    ).rejects.toThrow(/ECONNREFUSED/);
     expect(answered).toBe(before);
   });
 });

@@ -48,16 +48,29 @@ function send(url: URL, options: HttpExchangeOptions): Promise<HttpExchange> {
       clearTimeout(timer);
       outcome();
     };
-    const request = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent, ...(lookup ? { lookup } : {}) });
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method,
+      headers,
+      agent,
+      ...(lookup ? { lookup } : {}),
+    });
     const timer = setTimeout(() => {
       settle(() => reject(new Error(`timed out after ${timeoutMs} ms`)));
       request.destroy();
     }, timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => settle(() => reject(Object.assign(error, { reused: request.reusedSocket }))));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      settle(() => reject(Object.assign(error, { reused: request.reusedSocket }))),
+    );
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = () => settle(() => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).subarray(0, Math.min(size, maxBodyBytes)).toString('utf8') }));
+      const done = () =>
+        settle(() =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).subarray(0, Math.min(size, maxBodyBytes)).toString('utf8'),
+          }),
+        );
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;

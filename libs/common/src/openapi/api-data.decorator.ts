@@ -30,6 +30,12 @@ interface ApiDataOptions {
 }
 
 /** A success answer whose body is `{ data: Model }` (`isArray`: `{ data: Model[] }`). */
-export function ApiData(model: Type, { status = 200, description, isArray = false }: ApiDataOptions): MethodDecorator & ClassDecorator {
-  return applyDecorators(ApiExtraModels(model), ApiResponse({ status, description, type: dataWrapperOf(model, isArray) }));
+export function ApiData(
+  model: Type,
+  { status = 200, description, isArray = false }: ApiDataOptions,
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({ status, description, type: dataWrapperOf(model, isArray) }),
+  );
 }

@@ -29,7 +29,10 @@ export function errorCodesOf(status: number): ErrorCode[] {
   return Object.values(ErrorCode).filter((code) => statusOf(code) === status);
 }
 
-const codeList = (status: number) => errorCodesOf(status).map((code) => `\`${code}\``).join(' or ');
+const codeList = (status: number) =>
+  errorCodesOf(status)
+    .map((code) => `\`${code}\``)
+    .join(' or ');
 
 /**
  * Documents error answers, all with the ErrorBody schema: `@ApiErrors(404, 422)` describes
@@ -41,7 +44,9 @@ export function ApiErrors(...entries: Array<ErrorStatus | [ErrorStatus, string]>
   return applyDecorators(
     ApiExtraModels(FieldProblemDto),
     ...entries.map((entry) => {
-      const [status, description] = Array.isArray(entry) ? entry : [entry, `${ERROR_STATUS_TEXT[entry]} (${codeList(entry)}).`];
+      const [status, description] = Array.isArray(entry)
+        ? entry
+        : [entry, `${ERROR_STATUS_TEXT[entry]} (${codeList(entry)}).`];
       return ApiResponse({
         status,
         description,

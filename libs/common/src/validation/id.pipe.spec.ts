@@ -9,7 +9,10 @@ describe('IdPipe', () => {
     expect(pipe.transform('2147483647')).toBe(2147483647);
   });
 
-  it.each(['0', '-1', 'abc', '1.5', '1e3', '2147483648', '', "1' OR '1'='1"])('treats %p as an unknown id (404)', (raw) => {
-    expect(() => pipe.transform(raw)).toThrow(DomainError);
-  });
+  it.each(['0', '-1', 'abc', '1.5', '1e3', '2147483648', '', "1' OR '1'='1"])(
+    'treats %p as an unknown id (404)',
+    (raw) => {
+      expect(() => pipe.transform(raw)).toThrow(DomainError);
+    },
+  );
 });

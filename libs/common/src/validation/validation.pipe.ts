@@ -65,7 +65,8 @@ export function shapeProblem(value: unknown, root: string): FieldProblem | null 
     if (depth >= MAX_DEPTH) return { field: root, message: `nested deeper than ${MAX_DEPTH} levels` };
     for (const [key, child] of Object.entries(item)) {
       const path = depth === 0 ? key : `${field}.${key}`;
-      if (UNSTORABLE.test(key)) return { field: root, message: 'keys must be valid Unicode text without NUL characters' };
+      if (UNSTORABLE.test(key))
+        return { field: root, message: 'keys must be valid Unicode text without NUL characters' };
       stack.push([child, depth + 1, path]);
     }
   }

@@ -8,11 +8,20 @@ export const EXTENSION_NUMBER = /^[0-9]{3,10}$/;
 export const PHONE_NUMBER = /^(?=.{3,32}$)\+?[0-9]+$/;
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
-const NumberRule = () => applyDecorators(IsString(), Matches(EXTENSION_NUMBER, { message: 'number must be 3 to 10 digits' }));
+const NumberRule = () =>
+  applyDecorators(IsString(), Matches(EXTENSION_NUMBER, { message: 'number must be 3 to 10 digits' }));
 const PasswordRule = () =>
-  applyDecorators(IsString(), MinLength(8), MaxLength(128), Matches(NO_CONTROL, { message: 'password must not contain control characters' }));
+  applyDecorators(
+    IsString(),
+    MinLength(8),
+    MaxLength(128),
+    Matches(NO_CONTROL, { message: 'password must not contain control characters' }),
+  );
 const CallerIdRule = () =>
-  applyDecorators(IsString(), Matches(PHONE_NUMBER, { message: 'outbound_caller_id must be 3 to 32 digits, optionally starting with +' }));
+  applyDecorators(
+    IsString(),
+    Matches(PHONE_NUMBER, { message: 'outbound_caller_id must be 3 to 32 digits, optionally starting with +' }),
+  );
 
 @ApiSchema({ name: 'CreateExtensionRequest' })
 export class CreateExtensionDto {

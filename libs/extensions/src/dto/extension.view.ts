@@ -20,7 +20,11 @@ export class ExtensionViewDto implements ExtensionView {
   @ApiProperty({ enum: EXTENSION_STATUSES })
   status: ExtensionStatus;
 
-  @ApiProperty({ type: Boolean, nullable: true, description: 'a phone is registered, read live from Asterisk; null when Asterisk cannot be asked' })
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'a phone is registered, read live from Asterisk; null when Asterisk cannot be asked',
+  })
   registered: boolean | null;
 
   @ApiProperty()

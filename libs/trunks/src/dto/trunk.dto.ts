@@ -5,16 +5,24 @@ import { Nullable, Optional, SafeText } from '@pbx/common';
 import { TRUNK_STATUSES, TRUNK_TRANSPORTS, TrunkStatus, TrunkTransport } from '../trunk.entity';
 
 /** A DNS name or an IPv4 address: it ends up in a SIP URI, so nothing else is allowed. */
-export const HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const USERNAME = /^[A-Za-z0-9_.+~!$&'()*,;=-]{1,64}$/;
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
 
 const NameRule = () => SafeText(100);
-const HostRule = () => applyDecorators(IsString(), Matches(HOST, { message: 'host must be a hostname or an IPv4 address' }));
+const HostRule = () =>
+  applyDecorators(IsString(), Matches(HOST, { message: 'host must be a hostname or an IPv4 address' }));
 const PortRule = () => applyDecorators(IsInt(), Min(1), Max(65535));
-const UsernameRule = () => applyDecorators(IsString(), Matches(USERNAME, { message: 'username must be 1-64 SIP user characters' }));
+const UsernameRule = () =>
+  applyDecorators(IsString(), Matches(USERNAME, { message: 'username must be 1-64 SIP user characters' }));
 const PasswordRule = () =>
-  applyDecorators(IsString(), MinLength(1), MaxLength(128), Matches(NO_CONTROL, { message: 'password must not contain control characters' }));
+  applyDecorators(
+    IsString(),
+    MinLength(1),
+    MaxLength(128),
+    Matches(NO_CONTROL, { message: 'password must not contain control characters' }),
+  );
 
 @ApiSchema({ name: 'CreateTrunkRequest' })
 export class CreateTrunkDto {
@@ -41,7 +49,12 @@ export class CreateTrunkDto {
   @UsernameRule()
   username?: string | null;
 
-  @ApiPropertyOptional({ type: String, description: 'outbound digest auth password (write-only)', writeOnly: true, nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'outbound digest auth password (write-only)',
+    writeOnly: true,
+    nullable: true,
+  })
   @Nullable()
   @PasswordRule()
   password?: string | null;

@@ -37,10 +37,17 @@ export class DeliveryViewDto implements DeliveryView {
   @ApiProperty({ format: 'uuid', description: 'the event this delivery carries' })
   event_id: string;
 
-  @ApiProperty({ type: 'integer', example: 0, description: 'which of the requests the subscription’s format renders for the event (0 for single-request formats)' })
+  @ApiProperty({
+    type: 'integer',
+    example: 0,
+    description: 'which of the requests the subscription’s format renders for the event (0 for single-request formats)',
+  })
   request_index: number;
 
-  @ApiProperty({ example: '7f0c2b7e-2d8f-4b6a-9a3c-1e2d3f4a5b6c', description: 'sent as `webhook-id` on every attempt: the event id for request 0, `<event id>.<n>` after' })
+  @ApiProperty({
+    example: '7f0c2b7e-2d8f-4b6a-9a3c-1e2d3f4a5b6c',
+    description: 'sent as `webhook-id` on every attempt: the event id for request 0, `<event id>.<n>` after',
+  })
   webhook_id: string;
 
   @ApiProperty({ enum: CALL_EVENT_TYPES })
@@ -82,6 +89,11 @@ export class DeliveryPageDto {
   @ApiProperty({ type: DeliveryViewDto, isArray: true, description: 'newest first' })
   data: DeliveryViewDto[];
 
-  @ApiProperty({ type: 'integer', nullable: true, example: 41, description: 'pass as `before_id` for the next page; null on the last page' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 41,
+    description: 'pass as `before_id` for the next page; null on the last page',
+  })
   next_before_id: number | null;
 }

@@ -4,7 +4,8 @@ import { CreateWebhookDto, UpdateWebhookDto, webhookUrlProblem } from './webhook
 
 describe('webhook input', () => {
   const pipe = new ApiValidationPipe();
-  const body = (metatype: unknown, value: unknown) => pipe.transform(value, { type: 'body', metatype: metatype as never });
+  const body = (metatype: unknown, value: unknown) =>
+    pipe.transform(value, { type: 'body', metatype: metatype as never });
   const fieldsOf = async (promise: Promise<unknown>) => {
     try {
       await promise;
@@ -33,23 +34,50 @@ describe('webhook input', () => {
   ])('refuses %p', (url, message) => expect(webhookUrlProblem(url)).toMatch(message));
 
   it('takes a valid subscription and its defaults', async () => {
-    await expect(body(CreateWebhookDto, { url: 'https://crm.example.com/h', events: ['pbx.call.hangup'] })).resolves.toBeInstanceOf(CreateWebhookDto);
+    await expect(
+      body(CreateWebhookDto, { url: 'https://crm.example.com/h', events: ['pbx.call.hangup'] }),
+    ).resolves.toBeInstanceOf(CreateWebhookDto);
   });
 
   it('names every failing field', async () => {
     const long = `https://example.com/${'a'.repeat(2000)}`;
-    expect(await fieldsOf(body(CreateWebhookDto, { url: long, events: [] }))).toEqual(expect.arrayContaining(['url', 'events']));
-    expect(await fieldsOf(body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing', 'pbx.call.bogus'] }))).toEqual(['events']);
-    expect(await fieldsOf(body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], format: 'hubspot' }))).toEqual(['format']);
-    expect(await fieldsOf(body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], active: 'yes' }))).toEqual(['active']);
-    expect(await fieldsOf(body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], secret: 'mine' }))).toEqual(['secret']);
+    expect(await fieldsOf(body(CreateWebhookDto, { url: long, events: [] }))).toEqual(
+      expect.arrayContaining(['url', 'events']),
+    );
+    expect(
+      await fieldsOf(
+        body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing', 'pbx.call.bogus'] }),
+      ),
+    ).toEqual(['events']);
+    expect(
+      await fieldsOf(
+        body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], format: 'hubspot' }),
+      ),
+    ).toEqual(['format']);
+    expect(
+      await fieldsOf(body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], active: 'yes' })),
+    ).toEqual(['active']);
+    expect(
+      await fieldsOf(
+        body(CreateWebhookDto, { url: 'https://x.example', events: ['pbx.call.ringing'], secret: 'mine' }),
+      ),
+    ).toEqual(['secret']);
     expect(await fieldsOf(body(UpdateWebhookDto, { events: null }))).toEqual(['events']);
   });
 
   it('reads limit and before_id from the query only when they are plain integers in range', async () => {
     const query = (value: unknown) => pipe.transform(value, { type: 'query', metatype: ListDeliveriesQuery });
-    await expect(query({ limit: '10', before_id: '99' })).resolves.toEqual(Object.assign(new ListDeliveriesQuery(), { limit: 10, before_id: 99 }));
-    for (const bad of [{ limit: '0' }, { limit: '201' }, { limit: 'ten' }, { limit: '1.5' }, { limit: '' }, { before_id: '-1' }]) {
+    await expect(query({ limit: '10', before_id: '99' })).resolves.toEqual(
+      Object.assign(new ListDeliveriesQuery(), { limit: 10, before_id: 99 }),
+    );
+    for (const bad of [
+      { limit: '0' },
+      { limit: '201' },
+      { limit: 'ten' },
+      { limit: '1.5' },
+      { limit: '' },
+      { before_id: '-1' },
+    ]) {
       expect(await fieldsOf(query(bad))).toEqual([Object.keys(bad)[0]]);
     }
   });

@@ -41,7 +41,10 @@ const EventsRule = () =>
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(20),
-    IsIn(CALL_EVENT_TYPES, { each: true, message: `each value in events must be one of ${CALL_EVENT_TYPES.join(', ')}` }),
+    IsIn(CALL_EVENT_TYPES, {
+      each: true,
+      message: `each value in events must be one of ${CALL_EVENT_TYPES.join(', ')}`,
+    }),
   );
 
 @ApiSchema({ name: 'CreateWebhookRequest' })
@@ -49,7 +52,8 @@ export class CreateWebhookDto {
   @ApiProperty({
     example: 'https://crm.example.com/hooks/pbx',
     maxLength: 2000,
-    description: 'http(s); a loopback, private, link-local or other non-public address is refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true',
+    description:
+      'http(s); a loopback, private, link-local or other non-public address is refused unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=true',
   })
   @UrlRule()
   url: string;

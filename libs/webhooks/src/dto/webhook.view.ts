@@ -24,7 +24,11 @@ export class WebhookViewDto implements WebhookView {
   @ApiProperty({ example: 'whsec_Ab12', description: 'the first characters of the signing secret, to recognise it' })
   secret_prefix: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'why the PBX turned the subscription off (the receiver answered 410 Gone)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'why the PBX turned the subscription off (the receiver answered 410 Gone)',
+  })
   disabled_reason: string | null;
 
   @ApiProperty()
@@ -36,6 +40,9 @@ export class WebhookViewDto implements WebhookView {
 
 @ApiSchema({ name: 'WebhookCreated' })
 export class WebhookCreatedDto extends WebhookViewDto {
-  @ApiProperty({ example: 'whsec_Ab12…', description: 'the Standard Webhooks signing secret: shown in this answer only' })
+  @ApiProperty({
+    example: 'whsec_Ab12…',
+    description: 'the Standard Webhooks signing secret: shown in this answer only',
+  })
   secret: string;
 }

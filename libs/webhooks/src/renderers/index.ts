@@ -5,7 +5,9 @@ export { zorioRenderer, zorioBody } from './zorio.renderer';
 export { jsonbOrderedJson } from './jsonb-order';
 
 /** Every format the product ships; a new dialect is one more renderer here. */
-export const DEFAULT_RENDERERS: WebhookRenderers = new Map<string, WebhookRenderer>([[zorioRenderer.format, zorioRenderer]]);
+export const DEFAULT_RENDERERS: WebhookRenderers = new Map<string, WebhookRenderer>([
+  [zorioRenderer.format, zorioRenderer],
+]);
 
 export function rendererFor(format: string, renderers: WebhookRenderers = DEFAULT_RENDERERS): WebhookRenderer {
   const renderer = renderers.get(format);

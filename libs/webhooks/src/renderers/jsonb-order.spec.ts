@@ -2,7 +2,14 @@ import { compareJsonbKeys, jsonbOrderedJson } from './jsonb-order';
 
 describe('jsonb key order', () => {
   it('puts shorter keys first, then orders bytewise (upper case before lower case)', () => {
-    expect(['type', 'id', 'call', 'a', 'Z', 'leg'].sort(compareJsonbKeys)).toEqual(['Z', 'a', 'id', 'leg', 'call', 'type']);
+    expect(['type', 'id', 'call', 'a', 'Z', 'leg'].sort(compareJsonbKeys)).toEqual([
+      'Z',
+      'a',
+      'id',
+      'leg',
+      'call',
+      'type',
+    ]);
   });
 
   it('measures keys in UTF-8 bytes, as PostgreSQL does', () => {
@@ -11,7 +18,9 @@ describe('jsonb key order', () => {
   });
 
   it('orders nested objects, leaves arrays in their order, keeps values as JSON.stringify writes them', () => {
-    expect(jsonbOrderedJson({ bb: [{ y: 1, x: null }, 'é"'], a: { ccc: true, d: 1.5 } })).toBe('{"a":{"d":1.5,"ccc":true},"bb":[{"x":null,"y":1},"é\\""]}');
+    expect(jsonbOrderedJson({ bb: [{ y: 1, x: null }, 'é"'], a: { ccc: true, d: 1.5 } })).toBe(
+      '{"a":{"d":1.5,"ccc":true},"bb":[{"x":null,"y":1},"é\\""]}',
+    );
   });
 
   it('keeps what JSON.parse of jsonb text did: integer-like keys first, ascending', () => {

@@ -6,7 +6,9 @@
  * such as an X- header named "123", come first in any JavaScript object).
  */
 export function jsonbOrderedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => compareJsonbKeys(a, b))) : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => compareJsonbKeys(a, b))) : v,
+  );
 }
 
 export function compareJsonbKeys(a: string, b: string): number {

@@ -21,7 +21,9 @@ const CASES = readdirSync(GOLDEN)
 const golden = (name: string) => ({
   stored: JSON.parse(readFileSync(join(GOLDEN, `${name}.stored.json`), 'utf8')) as CallEventRecord,
   body: readFileSync(join(GOLDEN, `${name}.body.json`)),
-  headers: JSON.parse(readFileSync(join(GOLDEN, `${name}.headers.json`), 'utf8')) as Record<string, string> & { header_names: string[] },
+  headers: JSON.parse(readFileSync(join(GOLDEN, `${name}.headers.json`), 'utf8')) as Record<string, string> & {
+    header_names: string[];
+  },
 });
 
 const subscription = { id: 7, url: 'https://crm.example.com/hooks?tenant=1', format: 'zorio' };
@@ -50,7 +52,11 @@ describe('zorio renderer (golden files)', () => {
     const [request] = requests;
     expect(Buffer.from(request.body!, 'utf8').equals(body)).toBe(true);
     expect(request.body).toBe(body.toString('utf8')); // the same check, with a readable diff
-    expect(request).toMatchObject({ method: headers.method, url: subscription.url, headers: { 'content-type': headers['content-type'] } });
+    expect(request).toMatchObject({
+      method: headers.method,
+      url: subscription.url,
+      headers: { 'content-type': headers['content-type'] },
+    });
     expect(Buffer.byteLength(request.body!)).toBe(Number(headers['content-length']));
     expect(request.awaitReply).toBeUndefined();
   });
@@ -84,12 +90,27 @@ describe('zorio renderer (golden files)', () => {
       const { stored, body, headers } = golden(name);
       const [request] = zorioRenderer.render(pbxEventFromRecord(stored), { ...subscription, url });
       const secret = `whsec_${Buffer.from('golden-files-secret-24by').toString('base64')}`;
-      const signed = signedHeaders(secret, webhookId(stored.id, 0), request.body!, new Date('2026-11-22T05:32:40.000Z'));
-      expect(await sendWebhook(request, signed, { timeoutMs: 2_000, allowPrivateNetworks: true })).toMatchObject({ kind: 'response', status: 204 });
+      const signed = signedHeaders(
+        secret,
+        webhookId(stored.id, 0),
+        request.body!,
+        new Date('2026-11-22T05:32:40.000Z'),
+      );
+      expect(await sendWebhook(request, signed, { timeoutMs: 2_000, allowPrivateNetworks: true })).toMatchObject({
+        kind: 'response',
+        status: 204,
+      });
       const got = received.pop()!;
       expect(got.body.equals(body)).toBe(true);
       const { header_names: names, ...fixed } = headers;
-      expect({ method: got.method, ...Object.fromEntries(Object.keys(fixed).filter((k) => k !== 'method').map((k) => [k, got.headers[k]])) }).toEqual(fixed);
+      expect({
+        method: got.method,
+        ...Object.fromEntries(
+          Object.keys(fixed)
+            .filter((k) => k !== 'method')
+            .map((k) => [k, got.headers[k]]),
+        ),
+      }).toEqual(fixed);
       expect(Object.keys(got.headers).sort()).toEqual(names);
     });
   });

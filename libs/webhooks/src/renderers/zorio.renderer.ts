@@ -10,7 +10,12 @@ import { jsonbOrderedJson } from './jsonb-order';
 export const zorioRenderer: WebhookRenderer = {
   format: 'zorio',
   render: (event, subscription) => [
-    { method: 'POST', url: subscription.url, headers: { 'content-type': 'application/json' }, body: jsonbOrderedJson(zorioBody(event)) },
+    {
+      method: 'POST',
+      url: subscription.url,
+      headers: { 'content-type': 'application/json' },
+      body: jsonbOrderedJson(zorioBody(event)),
+    },
   ],
 };
 
@@ -38,7 +43,16 @@ export function zorioBody(event: PbxEvent): Record<string, unknown> {
       status: call.status,
       headers: call.headers,
     },
-    ...(hangup ? { hangup: { disposition: hangup.disposition, cause: hangup.cause, cause_text: hangup.causeText, hangup_by: hangup.by } } : {}),
+    ...(hangup
+      ? {
+          hangup: {
+            disposition: hangup.disposition,
+            cause: hangup.cause,
+            cause_text: hangup.causeText,
+            hangup_by: hangup.by,
+          },
+        }
+      : {}),
     ...(cdr
       ? {
           cdr: {
