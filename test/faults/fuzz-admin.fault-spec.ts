@@ -255,13 +255,11 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
       fc
         .tuple(webhook, query)
         .map(([id, q]): Req => ({ method: 'GET', path: `/api/pbx/webhooks/${id}/deliveries${q}` })),
-      fc
-        .tuple(webhook, delivery, fc.option(requestBody({}), { nil: undefined }))
-        .map(([id, d, body]): Req => ({
-          method: 'POST',
-          path: `/api/pbx/webhooks/${id}/deliveries/${d}/redeliver`,
-          body,
-        })),
+      fc.tuple(webhook, delivery, fc.option(requestBody({}), { nil: undefined })).map(([id, d, body]): Req => ({
+        method: 'POST',
+        path: `/api/pbx/webhooks/${id}/deliveries/${d}/redeliver`,
+        body,
+      })),
     );
     let nextDelivery = 0;
     await runProperty(
