@@ -11,6 +11,7 @@ import { Call, RoutingMode } from '../persistence/call.entity';
 import { CallLeg } from '../persistence/call-leg.entity';
 import { CallStateFunnel } from '../persistence/call-state.funnel';
 import { CallStatus } from '../state/call.state';
+import { callFields } from '../state/call-event.factory';
 import { observeDecision } from '../flow/call-metrics';
 import { LegDialer } from '../flow/leg-dialer';
 import { CallerIdPolicy } from './caller-id.policy';
@@ -200,17 +201,8 @@ function newCall(
   return { call, aLeg };
 }
 
+/** The 202 body: the call's own fields as every event carries them, without the CRM headers, as queued. */
 function acceptedOf(call: Call): ClickToCallAccepted {
-  return {
-    call_uuid: call.callUuid,
-    a_leg_uuid: call.aLegUuid,
-    b_leg_uuid: call.bLegUuid,
-    from_extension: call.fromExtension,
-    to_phone: call.toPhone,
-    caller_id: call.callerId,
-    trunk_id: call.trunkId,
-    trunk_name: call.trunkName,
-    routing_mode: call.routingMode,
-    status: 'queued',
-  };
+  const { headers: _headers, status: _status, ...fields } = callFields(call);
+  return { ...fields, status: 'queued' };
 }
