@@ -8,7 +8,7 @@ import { Extension, ExtensionsService } from '@pbx/extensions';
 import { MetricsService } from '@pbx/metrics';
 import { addLogFields } from '@pbx/logging';
 import { Call, RoutingMode } from '../persistence/call.entity';
-import { CallLeg } from '../persistence/call-leg.entity';
+import { CallLeg, newLeg } from '../persistence/call-leg.entity';
 import { CallStateFunnel } from '../persistence/call-state.funnel';
 import { CallStatus } from '../state/call.state';
 import { callFields } from '../state/call-event.factory';
@@ -184,20 +184,14 @@ function newCall(
     updatedAt: now,
     endedAt: null,
   } satisfies Call);
-  const aLeg = Object.assign(new CallLeg(), {
+  const aLeg = newLeg({
     legUuid: call.aLegUuid,
     callUuid: call.callUuid,
     leg: 'a',
     endpoint: extensionDialString(extension.number),
     trunkId: null,
-    state: 'created',
     createdAt: now,
-    ringingAt: null,
-    answeredAt: null,
-    endedAt: null,
-    hangupCause: null,
-    hangupCauseText: null,
-  } satisfies CallLeg);
+  });
   return { call, aLeg };
 }
 

@@ -43,3 +43,18 @@ export class CallLeg {
   @Column({ name: 'hangup_cause_text', type: 'varchar', length: 64, nullable: true })
   hangupCauseText: string | null;
 }
+
+/** A leg just created: nothing has happened to it yet. */
+export function newLeg(
+  fields: Pick<CallLeg, 'legUuid' | 'callUuid' | 'leg' | 'endpoint' | 'trunkId' | 'createdAt'>,
+): CallLeg {
+  return Object.assign(new CallLeg(), {
+    ...fields,
+    state: 'created',
+    ringingAt: null,
+    answeredAt: null,
+    endedAt: null,
+    hangupCause: null,
+    hangupCauseText: null,
+  } satisfies Omit<CallLeg, keyof typeof fields>);
+}

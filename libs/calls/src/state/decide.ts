@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CallEvent } from '@pbx/call-events';
 import { Call } from '../persistence/call.entity';
-import { CallLeg } from '../persistence/call-leg.entity';
+import { CallLeg, newLeg } from '../persistence/call-leg.entity';
 import { CallChange } from './call-change';
 import { nextEvent } from './call-event.factory';
 import { alreadyReached, CallStatus, canTransition } from './call.state';
@@ -78,20 +78,14 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
   }
   if (change.kind === 'leg_created') {
     if (legs.some((l) => l.legUuid === change.legUuid)) return false;
-    const leg = Object.assign(new CallLeg(), {
+    const leg = newLeg({
       legUuid: change.legUuid,
       callUuid: call.callUuid,
       leg: change.leg,
       endpoint: change.endpoint,
       trunkId: change.trunkId,
-      state: 'created',
       createdAt: change.at,
-      ringingAt: null,
-      answeredAt: null,
-      endedAt: null,
-      hangupCause: null,
-      hangupCauseText: null,
-    } satisfies CallLeg);
+    });
     legs.push(leg);
     // the trunk actually used, for the events and the CDR from now on (a route may fail over)
     if (change.leg === 'b' && change.trunkId !== null) {
