@@ -18,14 +18,14 @@ status=0
 # Lint: ESLint (type-checked rules, zero warnings, files under 300 lines) and Prettier; a
 # failure counts as one failed test in the last line.
 lint_failed=0
-npx --no eslint --max-warnings 0 apps libs test bench scripts asterisk migrations || lint_failed=$((lint_failed + 1))
-npx --no prettier --check --log-level warn "**/*.{ts,mjs,json}" || lint_failed=$((lint_failed + 1))
+npx --no -- eslint --max-warnings 0 apps libs test bench scripts asterisk migrations || lint_failed=$((lint_failed + 1))
+npx --no -- prettier --check --log-level warn "**/*.{ts,mjs,json}" || lint_failed=$((lint_failed + 1))
 [ "$lint_failed" -eq 0 ] || status=1
 # The committed OpenAPI document (docs/openapi.json) matches the code and passes Redocly's
 # recommended rules with no error; each counts as one test in the last line.
 openapi_failed=0
 node dist/scripts/openapi.js --check || openapi_failed=$((openapi_failed + 1))
-npx --no redocly lint --extends recommended docs/openapi.json || openapi_failed=$((openapi_failed + 1))
+npx --no -- redocly lint --extends recommended docs/openapi.json || openapi_failed=$((openapi_failed + 1))
 [ "$openapi_failed" -eq 0 ] || status=1
 npx jest --config jest.unit.config.js --ci --json --outputFile="$results.unit.json" "$@" || status=1
 npx jest --config jest.e2e.config.js --ci --runInBand --json --outputFile="$results.e2e.json" "$@" || status=1
