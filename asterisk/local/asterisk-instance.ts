@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { AsteriskAccount, asteriskAccount, assertAsterisk22 } from './asterisk-account';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,12 +58,22 @@ export class AsteriskInstance {
     return path.join(this.hostDir, 'log', 'messages.log');
   }
 
-  /** Renders the configuration and starts Asterisk, stopping a previous run of the same name. */
+  /**
+   * Renders the configuration and starts Asterisk, stopping a previous run of the same name.
+   * Asterisk never holds root: chroot switches to the chroot's `asterisk` user before exec, and
+   * the instance's folders are that user's (every port it binds is above 1024).
+   */
   async start(): Promise<void> {
     await this.stop();
+    const { stdout } = await execFileAsync('chroot', [this.options.chrootDir, '/usr/sbin/asterisk', '-V'], {
+      timeout: 10_000,
+    });
+    assertAsterisk22(stdout);
     await this.render();
+    const { uid, gid } = this.account;
     const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn('chroot', [this.options.chrootDir, '/usr/sbin/asterisk', '-C', this.confPath, '-f', '-n'], {
+    const command = ['/usr/sbin/asterisk', '-C', this.confPath, '-f', '-n'];
+    this.child = spawn('chroot', [`--userspec=${uid}:${gid}`, this.options.chrootDir, ...command], {
       detached: true,
       stdio: ['ignore', log, log],
     });
@@ -93,7 +104,10 @@ export class AsteriskInstance {
     if (pid !== undefined) process.kill(pid, 'SIGKILL');
   }
 
-  /** Runs one CLI command on this instance's control socket and returns its output. */
+  /**
+   * Runs one CLI command on this instance's control socket and returns its output. As root: the
+   * socket is the asterisk user's (mode 0660), and only root and that user may use it.
+   */
   async cli(command: string, timeoutMs = 10_000): Promise<string> {
     const { stdout } = await execFileAsync(
       'chroot',
@@ -105,7 +119,9 @@ export class AsteriskInstance {
 
   /** Rewrites one extra configuration file (for example after adding a phone). */
   writeFile(name: string, content: string): void {
-    fs.writeFileSync(path.join(this.hostDir, 'etc', name), content, { mode: 0o600 });
+    const file = path.join(this.hostDir, 'etc', name);
+    fs.writeFileSync(file, content, { mode: 0o600 });
+    fs.chownSync(file, this.account.uid, this.account.gid);
   }
 
   pid(): number | undefined {
@@ -119,6 +135,10 @@ export class AsteriskInstance {
     }
   }
 
+  private get account(): AsteriskAccount {
+    return asteriskAccount(this.options.chrootDir);
+  }
+
   private get confPath(): string {
     return `${this.instanceDir}/etc/asterisk.conf`;
   }
@@ -130,9 +150,15 @@ export class AsteriskInstance {
   private async render(): Promise<void> {
     const vars: Record<string, string> = { INSTANCE: this.options.name, INSTANCE_DIR: this.instanceDir };
     for (const [key, value] of Object.entries(this.options.vars)) vars[key] = String(value);
-    for (const dir of ['etc', 'lib', 'spool', 'run', 'log']) {
+    // /srv/pbx: others may pass through to their own instance but not list the instances
+    const parent = path.dirname(this.hostDir);
+    fs.mkdirSync(parent, { recursive: true });
+    fs.chmodSync(parent, 0o711);
+    const { uid, gid } = this.account;
+    for (const dir of ['', 'etc', 'lib', 'spool', 'run', 'log']) {
       fs.mkdirSync(path.join(this.hostDir, dir), { recursive: true, mode: 0o700 });
     }
+    chownTree(this.hostDir, uid, gid); // folders of runs as root (before this change) included
     const etc = path.join(this.hostDir, 'etc');
     for (const file of fs.readdirSync(etc)) fs.rmSync(path.join(etc, file));
     const templates = ['common', this.options.role].map((folder) => path.join(ASTERISK_DIR, 'templates', folder));
@@ -150,6 +176,7 @@ export class AsteriskInstance {
       });
     }
     for (const [file, content] of Object.entries(this.options.extraFiles ?? {})) this.writeFile(file, content);
+    chownTree(etc, uid, gid);
   }
 
   private async waitFullyBooted(): Promise<void> {
@@ -167,6 +194,16 @@ export class AsteriskInstance {
       }
     }
     throw new Error(`asterisk ${this.options.name} not booted after ${BOOT_TIMEOUT_MS} ms; see ${this.logFile}`);
+  }
+}
+
+/** chown -R, without following symbolic links. */
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.lchownSync(dir, uid, gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, uid, gid);
+    else fs.lchownSync(full, uid, gid);
   }
 }
 
