@@ -12,6 +12,9 @@
 # repository and in the image. test/asterisk-entrypoint.e2e-spec.ts runs this very script in
 # the Asterisk chroot, so it is exercised on machines without Docker.
 #
+# The image runs it as the asterisk user (USER in asterisk/Dockerfile): INSTANCE_DIR must be
+# writable by whoever runs it, and Asterisk then never holds root.
+#
 # Never prints a variable's value: AMI_PASSWORD, ARI_PASSWORD and DB_PASSWORD pass through.
 set -eu
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { asteriskAccount } from '../asterisk/local/asterisk-account';
 import { testContext } from './harness/test-context';
 
 const execFileAsync = promisify(execFile);
@@ -14,7 +15,7 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
  * defaults.env and the templates beside it as in the image, runs in the Asterisk chroot (Debian
  * sid, as the image; sharing the host's network, as compose's network_mode: host), renders and
  * boots Asterisk in the foreground on ports of its own (base + 210 to base + 399), with
- * passwords Asterisk's file syntax would cut at ';'.
+ * passwords Asterisk's file syntax would cut at ';'. As the image's USER: the asterisk user.
  */
 describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
   const context = testContext();
@@ -25,6 +26,8 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
   const AMI_PASSWORD = 'ami;se&cr\\et|$x/y';
   const ARI_PASSWORD = 'ari;s&e\\cr|$et/z';
   const db = new URL(context.databaseUrl);
+  const { uid, gid } = asteriskAccount(root);
+  const asUser = `--userspec=${uid}:${gid}`; // the image's USER asterisk
   let hostDir: string;
   let inside: string;
   let asterisk: ChildProcess;
@@ -67,8 +70,9 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
       fs.copyFileSync(path.join(ASTERISK_DIR, file), path.join(hostDir, file));
     fs.chmodSync(path.join(hostDir, 'docker-entrypoint.sh'), 0o755);
     fs.cpSync(path.join(ASTERISK_DIR, 'templates'), path.join(hostDir, 'templates'), { recursive: true });
+    fs.chownSync(hostDir, uid, gid); // as the image's volume: the asterisk user's
 
-    asterisk = spawn('chroot', [root, `${inside}/docker-entrypoint.sh`], {
+    asterisk = spawn('chroot', [asUser, root, `${inside}/docker-entrypoint.sh`], {
       env: env(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -100,6 +104,7 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
 
   it('renders, then runs Asterisk in place of the shell, with the secrets kept out of its environment and output', async () => {
     expect(output).toContain(`files into ${inside}/instance/etc (SIP 127.0.0.1:${ports.sip}`);
+    expect(fs.readFileSync(`/proc/${asterisk.pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\t${uid}\\t`, 'm'));
     expect(await cli('core show version')).toMatch(/^Asterisk 22\./);
     // exec all the way: the process started is Asterisk itself, so SIGTERM reaches it
     expect(fs.readFileSync(path.join(hostDir, 'instance', 'run', 'asterisk.pid'), 'utf8').trim()).toBe(
@@ -132,7 +137,7 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
     const { code, stdout, stderr } = await new Promise<{ code: unknown; stdout: string; stderr: string }>((resolve) =>
       execFile(
         'chroot',
-        [root, `${inside}/docker-entrypoint.sh`],
+        [asUser, root, `${inside}/docker-entrypoint.sh`],
         { env: env({ INSTANCE_DIR: `${inside}/refused`, ARI_PASSWORD: 'first-line\nsecond-line' }) },
         (error, out, err) =>
           resolve({ code: error ? (error as { code?: unknown }).code : 0, stdout: out, stderr: err }),
