@@ -36,3 +36,35 @@ stop_pidfile() {
   fi
   rm -f "$file"
 }
+
+# The API and the worker never run as root: started by root, they run as the system user
+# PBX_APP_USER (default pbx, created without a login shell or home when missing), which needs
+# only to read the checkout (dist/, node_modules/). Their logs and pid files are opened and
+# written by this script, so that user needs no write access anywhere. Started by another
+# user, they simply run as that user.
+APP_USER="${PBX_APP_USER:-pbx}"
+
+ensure_app_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  if ! id -u "$APP_USER" >/dev/null 2>&1; then
+    say "creating the system user $APP_USER (no login shell) for the API and the worker"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$APP_USER"
+  fi
+  [ "$(id -u "$APP_USER")" != 0 ] || { say "PBX_APP_USER must not be root"; exit 1; }
+  local file
+  for file in dist/apps/api/src/main.js node_modules/@nestjs/core/package.json; do
+    if ! as_app_user test -r "$ROOT_DIR/$file"; then
+      say "the user $APP_USER cannot read $ROOT_DIR/$file: give it read access to the checkout (every parent folder needs o+x)"
+      exit 1
+    fi
+  done
+}
+
+# The prefix that runs a command as APP_USER (when root): setpriv and env exec in turn, so a
+# backgrounded `"${AS_APP_USER[@]}" node ... &` leaves $! the pid of node itself; no setuid
+# helper, and no new privileges for anything node starts.
+AS_APP_USER=()
+if [ "$(id -u)" = 0 ]; then
+  AS_APP_USER=(setpriv --reuid="$APP_USER" --regid="$APP_USER" --init-groups --no-new-privs -- env HOME=/nonexistent)
+fi
+as_app_user() { "${AS_APP_USER[@]}" "$@"; }

@@ -13,12 +13,13 @@ chmod 700 "$STATE_DIR"
 if [ -f "$ROOT_DIR/.env" ]; then set -a; source "$ROOT_DIR/.env"; set +a; fi
 SECRETS="$STATE_DIR/secrets.env"
 if [ ! -f "$SECRETS" ]; then
-  umask 077
+  # 077 for this file only: dist/ and the rest must stay readable by the API's user (lib.sh)
+  (umask 077
   {
     echo "AMI_PASSWORD=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
     echo "ARI_PASSWORD=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
     echo "GENERATED_ADMIN_TOKEN=pbx_$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))')"
-  } > "$SECRETS"
+  } > "$SECRETS")
   say "generated AMI/ARI secrets and an admin token in $SECRETS"
 fi
 while IFS='=' read -r name value; do
@@ -29,6 +30,7 @@ export NO_COLOR=1   # plain log files
 
 install_deps
 build
+ensure_app_user
 if [ "${ASTERISK_EXTERNAL:-0}" != "1" ]; then
   say "provisioning Asterisk (cached chroot)"
   ensure_chroot
@@ -48,9 +50,10 @@ if [ "${ASTERISK_EXTERNAL:-0}" != "1" ]; then
   node dist/asterisk/local/cli.js start
 fi
 
-nohup node dist/apps/api/src/main.js >>"$LOG_DIR/api.log" 2>&1 &
+# as APP_USER (see lib.sh); this shell opens the logs, so that user needs no write access
+"${AS_APP_USER[@]}" nohup node dist/apps/api/src/main.js >>"$LOG_DIR/api.log" 2>&1 &
 echo $! > "$STATE_DIR/api.pid"
-nohup node dist/apps/worker/src/main.js >>"$LOG_DIR/worker.log" 2>&1 &
+"${AS_APP_USER[@]}" nohup node dist/apps/worker/src/main.js >>"$LOG_DIR/worker.log" 2>&1 &
 echo $! > "$STATE_DIR/worker.pid"
 
 URL="$PBX_API_URL"
