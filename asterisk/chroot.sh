@@ -62,11 +62,13 @@ Pin: version *
 Pin-Priority: -1
 PIN
 log "$action: $PACKAGES"
-chroot "$ROOT" apt-get update -qq >&2
-apt_get() { chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get -y -qq "$@" >&2; }
-if [ "$action" = refresh ]; then apt_get upgrade; fi
+# Check-Valid-Until stays off: on machines whose clock runs ahead of the archive (or with a
+# snapshot mirror) sid's Release file reads as expired and apt would refuse every update.
+apt_get() { chroot "$ROOT" env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Check-Valid-Until=false "$@" >&2; }
+apt_get -qq update
+if [ "$action" = refresh ]; then apt_get -y -qq upgrade; fi
 # shellcheck disable=SC2086
-apt_get install --no-install-recommends $PACKAGES
+apt_get -y -qq install --no-install-recommends $PACKAGES
 version="$(chroot "$ROOT" /usr/sbin/asterisk -V)"
 log "$version"
 case "$version" in
