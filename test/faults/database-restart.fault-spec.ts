@@ -1,52 +1,59 @@
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
+import { migrate } from '../../libs/database/src/migrate';
 import { customerNumber, FaultFixture } from '../harness/fault-fixture';
+import { pbxInstanceOf } from '../harness/global-setup';
 import { waitUntil } from '../harness/sip-peer';
-
-/**
- * PostgreSQL's own control command (Debian's pg_ctlcluster), on the machine's cluster. Starting
- * a running cluster is a no-op (pg_ctlcluster itself exits 2 for it).
- */
-function cluster(action: 'stop' | 'start'): void {
-  const version = fs.readdirSync('/etc/postgresql').sort().pop();
-  if (!version) throw new Error('no PostgreSQL cluster found in /etc/postgresql');
-  const ctl = (...args: string[]) =>
-    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', ...args], {
-      stdio: 'ignore',
-      timeout: 60_000,
-    });
-  if (action === 'start' && running(ctl)) return;
-  ctl(action, ...(action === 'stop' ? ['-m', 'fast'] : []));
-}
-
-function running(ctl: (...args: string[]) => Buffer): boolean {
-  try {
-    ctl('status');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { TestContext, testContext } from '../harness/test-context';
+import { ThrowawayPostgres } from '../harness/throwaway-postgres';
 
 /**
  * PostgreSQL restarted under the running API and worker: the API answers 503 (not 500, not a
  * hang) while it is away and recovers by itself, with no restart of our processes.
+ *
+ * The PostgreSQL stopped is a throwaway cluster of this test's own (base + 600), never the
+ * machine's: the API, the worker and a PBX Asterisk of their own (base + 610 to base + 799, its
+ * PJSIP realtime reading that cluster) all use it; the SIP test peer is the global setup's.
  */
 describe('fault: PostgreSQL restarted', () => {
-  const fx = new FaultFixture();
+  const shared = testContext();
+  const base = shared.portBase;
+  const postgres = new ThrowawayPostgres(base + 600);
+  const context: TestContext = {
+    ...shared,
+    databaseUrl: postgres.url('pbx_fault'),
+    pbx: {
+      ...shared.pbx,
+      name: `fault-db-pbx-${base}`,
+      sipPort: base + 660,
+      amiPort: base + 638,
+      ariPort: base + 688, // the fixture's API on base + 698, the worker's metrics on base + 690
+      rtpStart: base + 700,
+      rtpEnd: base + 799,
+    },
+  };
+  let pbx: AsteriskInstance | undefined;
+  const fx = new FaultFixture({}, context);
 
-  beforeAll(() => fx.start());
+  beforeAll(async () => {
+    await postgres.create('pbx_fault');
+    await migrate(context.databaseUrl);
+    pbx = pbxInstanceOf(context);
+    await pbx.start();
+    await fx.start();
+  }, 120_000);
+
   afterAll(async () => {
     try {
-      cluster('start'); // never leave the machine without its database
-    } finally {
       await fx.stop();
+      await pbx?.stop();
+    } finally {
+      postgres.drop(); // also when anything above failed
     }
-  });
+  }, 60_000);
 
   it('answers 503 while the database is down and recovers without a restart', async () => {
     const agent = await fx.agent();
-    cluster('stop');
+    postgres.stop();
     try {
       const health = await fetch(`${fx.api.url}/health`);
       expect(health.status).toBe(503);
@@ -61,7 +68,7 @@ describe('fault: PostgreSQL restarted', () => {
       const call = await fx.clickToCall(agent, customerNumber());
       expect(call.status).toBe(503);
     } finally {
-      cluster('start');
+      postgres.start();
     }
     const apiPid = fx.api.pid;
     const workerPid = fx.worker.pid;

@@ -11,7 +11,7 @@ export type { HttpResult } from './api-client';
 
 /** The built API and worker as real processes, the SIP peer, a CRM receiver and helpers. */
 export class FaultFixture {
-  readonly context: TestContext = testContext();
+  readonly context: TestContext;
   readonly adminToken = `pbx_fault_admin_${randomBytes(12).toString('hex')}`;
   api!: AppProcess;
   client!: ApiClient;
@@ -22,7 +22,13 @@ export class FaultFixture {
   trunkId!: number;
   private tokens: string[] = [];
 
-  constructor(private readonly env: Record<string, string> = {}) {}
+  /** `context`: another environment than the global setup's (a test's own database and PBX) */
+  constructor(
+    private readonly env: Record<string, string> = {},
+    context?: TestContext,
+  ) {
+    this.context = context ?? testContext();
+  }
 
   async start(): Promise<void> {
     this.api = AppProcess.api(this.context, this.context.pbx.ariPort + 10, {
