@@ -17,12 +17,20 @@ function redacted(databaseUrl: string): string {
   return `${url.protocol}//${url.username || url.password ? '***@' : ''}${url.host}${url.pathname}`;
 }
 
+/** DATABASE_URL without the migration role's password: where the roles log in, for the processes up.sh starts. */
+function withoutPassword(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.password = '';
+  return url.toString();
+}
+
 function summary(config: AppConfig): Record<string, string> {
   const api = reachable(config.host, config.port);
   const { chrootDir, instance } = config.asterisk;
   return {
     PBX_API_URL: api,
-    PBX_DATABASE: redacted(config.databaseUrl),
+    PBX_DATABASE: redacted(config.databaseLogins.adminUrl),
+    PBX_DATABASE_LOCATION: withoutPassword(config.databaseLogins.adminUrl),
     PBX_SIP: `${config.asterisk.sipBind}:${config.sip.port}`,
     PBX_SIP_REALM: config.sip.realm,
     PBX_SIP_HOST: config.sip.host,

@@ -12,16 +12,25 @@ chmod 700 "$STATE_DIR"
 # the local Asterisk runner all use; this script copies none of them.
 if [ -f "$ROOT_DIR/.env" ]; then set -a; source "$ROOT_DIR/.env"; set +a; fi
 SECRETS="$STATE_DIR/secrets.env"
+random_hex() { node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))'; }
 if [ ! -f "$SECRETS" ]; then
   # 077 for this file only: dist/ and the rest must stay readable by the API's user (lib.sh)
   (umask 077
   {
-    echo "AMI_PASSWORD=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
-    echo "ARI_PASSWORD=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
+    echo "AMI_PASSWORD=$(random_hex)"
+    echo "ARI_PASSWORD=$(random_hex)"
     echo "GENERATED_ADMIN_TOKEN=pbx_$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))')"
   } > "$SECRETS")
   say "generated AMI/ARI secrets and an admin token in $SECRETS"
 fi
+# the PostgreSQL roles' passwords (added to an older secrets file too); the migrate step below
+# sets them on the cluster's roles every run, so this file is the truth for this cluster
+for name in DB_APP_PASSWORD DB_ASTERISK_PASSWORD DB_REPORTING_PASSWORD; do
+  if ! grep -q "^$name=" "$SECRETS"; then
+    (umask 077 && echo "$name=$(random_hex)" >> "$SECRETS")
+    say "generated $name in $SECRETS"
+  fi
+done
 while IFS='=' read -r name value; do
   if [ -n "$name" ] && [ -z "${!name:-}" ]; then export "$name=$value"; fi
 done < "$SECRETS"
@@ -41,8 +50,13 @@ fi
 PBX_CONFIG="$(node dist/scripts/config-shell.js)"
 eval "$PBX_CONFIG"
 
-say "migrating $PBX_DATABASE"
+say "migrating $PBX_DATABASE and provisioning its roles"
 node dist/libs/database/src/migrate.js
+
+# from here on only the roles log in: Asterisk as pbx_asterisk, the API and the worker as pbx_app
+# (loadConfig derives their logins from DATABASE_URL's place); the migration role's password stays here
+export DATABASE_URL="$PBX_DATABASE_LOCATION"
+unset PGPASSWORD
 
 stop_pidfile "$STATE_DIR/api.pid"
 stop_pidfile "$STATE_DIR/worker.pid"
@@ -50,6 +64,8 @@ if [ "${ASTERISK_EXTERNAL:-0}" != "1" ]; then
   node dist/asterisk/local/cli.js start
 fi
 
+# the apps need pbx_app's password only
+unset DB_ASTERISK_PASSWORD DB_REPORTING_PASSWORD
 # as APP_USER (see lib.sh); this shell opens the logs, so that user needs no write access
 "${AS_APP_USER[@]}" nohup node dist/apps/api/src/main.js >>"$LOG_DIR/api.log" 2>&1 &
 echo $! > "$STATE_DIR/api.pid"

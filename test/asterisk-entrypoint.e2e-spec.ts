@@ -50,8 +50,8 @@ describe('asterisk/docker-entrypoint.sh in the Asterisk chroot', () => {
     DB_HOST: db.hostname === 'localhost' ? '127.0.0.1' : db.hostname,
     DB_PORT: db.port || '5432',
     DB_NAME: db.pathname.slice(1),
-    DB_USER: decodeURIComponent(db.username || 'postgres'),
-    DB_PASSWORD: decodeURIComponent(db.password),
+    DB_USER: 'pbx_asterisk',
+    DB_PASSWORD: context.databasePasswords.asterisk,
     ...extra,
   });
   const cli = async (command: string): Promise<string> =>

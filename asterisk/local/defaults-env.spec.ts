@@ -14,7 +14,7 @@ describe('defaults of the Docker path', () => {
       RTP_START: '10000',
       RTP_END: '10999',
       DB_NAME: 'pbx',
-      DB_USER: 'postgres',
+      DB_USER: 'pbx_asterisk',
     });
     expect(Object.keys(asteriskDefaults())).not.toEqual(expect.arrayContaining(['AMI_PASSWORD']));
   });
@@ -31,6 +31,8 @@ describe('defaults of the Docker path', () => {
       AMI_HOST: defaults.ami.host,
       // deliberately not loadConfig's 127.0.0.1: in a container SIP must listen beyond loopback
       SIP_BIND: '0.0.0.0',
+      // compose's DB_USER is PostgreSQL's superuser, the migration role; Asterisk's is pbx_asterisk
+      DB_USER: 'postgres',
     };
     const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
     const fallbacks = [...compose.matchAll(/\$\{([A-Z0-9_]+):-([^}]*)\}/g)].filter(([, , value]) => value !== '');

@@ -1,4 +1,4 @@
-import { AppConfig } from '@pbx/config';
+import { AppConfig, DATABASE_ROLES } from '@pbx/config';
 import { AsteriskInstance } from './asterisk-instance';
 
 export interface PbxAsteriskOptions {
@@ -34,8 +34,9 @@ export function pbxTemplateVars(config: AppConfig): Record<string, string> {
     DB_HOST: db.hostname === 'localhost' ? '127.0.0.1' : db.hostname,
     DB_PORT: db.port || '5432',
     DB_NAME: decodeURIComponent(db.pathname.replace(/^\//, '')),
-    DB_USER: decodeURIComponent(db.username || 'postgres'),
-    DB_PASSWORD: decodeURIComponent(db.password),
+    // least privilege: its views and CEL inserts, never the apps' or the migration role's login
+    DB_USER: DATABASE_ROLES.asterisk,
+    DB_PASSWORD: config.databaseLogins.passwords.asterisk,
   };
 }
 

@@ -39,12 +39,15 @@ export async function startTestEnvironment(options: {
   }).trim();
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const databaseUrl = `${adminUrl.replace(/\/[^/]*$/, '')}/${dbName}`;
+  // the roles are the cluster's: this run sets their passwords, as `npm run up` does
+  const databasePasswords = { app: secret(), asterisk: secret(), reporting: secret() };
   await recreateDatabase(adminUrl, dbName);
-  await migrate(databaseUrl);
+  await migrate(databaseUrl, undefined, databasePasswords);
 
   const context: TestContext = {
     chrootDir,
     databaseUrl,
+    databasePasswords,
     portBase: base,
     sipRealm: 'pbx-test',
     pbx: {

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 /** What the global setup started, shared with every test file through one environment variable. */
 export interface TestContext {
   chrootDir: string;
+  /** the privileged login (migrations, fixtures); the apps log in as pbx_app, Asterisk as pbx_asterisk */
   databaseUrl: string;
+  /** the roles' passwords set by this run's provisioning (trust here, but set as in production) */
+  databasePasswords: { app: string; asterisk: string; reporting: string };
   /** PBX_TEST_PORT_BASE: this run's ports are base to base + 4999 (see global-setup.ts) */
   portBase: number;
   sipRealm: string;
@@ -36,6 +39,9 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     DATABASE_URL: context.databaseUrl,
+    DB_APP_PASSWORD: context.databasePasswords.app,
+    DB_ASTERISK_PASSWORD: context.databasePasswords.asterisk,
+    DB_REPORTING_PASSWORD: context.databasePasswords.reporting,
     SIP_PORT: String(context.pbx.sipPort),
     SIP_REALM: context.sipRealm,
     ARI_URL: `http://127.0.0.1:${context.pbx.ariPort}`,

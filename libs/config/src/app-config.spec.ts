@@ -6,7 +6,9 @@ describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {
     const config = loadConfig(minimal);
     expect(config.port).toBe(3000);
-    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/pbx');
+    // the apps log in as pbx_app; DATABASE_URL's superuser only migrates
+    expect(config.databaseUrl).toBe('postgres://pbx_app@127.0.0.1:5432/pbx');
+    expect(config.databaseLogins.adminUrl).toBe('postgres://postgres@127.0.0.1:5432/pbx');
     expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'pbx', password: 'a', app: 'pbx' });
     expect(Object.isFrozen(config.ari)).toBe(true);
     expect(config.webhooks.allowPrivateNetworks).toBe(false);
@@ -22,6 +24,25 @@ describe('loadConfig', () => {
         /WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false/,
       );
     }
+  });
+
+  it("logs the apps in as pbx_app on DATABASE_URL's database, with DB_APP_PASSWORD", () => {
+    const config = loadConfig({
+      ...minimal,
+      DATABASE_URL: 'postgresql://admin:s3cret@db.example:6543/pbx_prod?sslmode=require',
+      DB_APP_PASSWORD: 'p@ss:w/o%rd;#',
+      DB_ASTERISK_PASSWORD: 'ast',
+    });
+    const url = new URL(config.databaseUrl);
+    expect([url.username, decodeURIComponent(url.password), url.host, url.pathname, url.search]).toEqual([
+      'pbx_app',
+      'p@ss:w/o%rd;#',
+      'db.example:6543',
+      '/pbx_prod',
+      '?sslmode=require',
+    ]);
+    expect(config.databaseLogins.passwords).toEqual({ app: 'p@ss:w/o%rd;#', asterisk: 'ast', reporting: '' });
+    expect(() => loadConfig({ ...minimal, DB_ASTERISK_PASSWORD: 'a\nb' })).toThrow(/DB_ASTERISK_PASSWORD/);
   });
 
   it('lists every problem at once', () => {

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DatabaseLogins, databaseLoginsFrom, roleUrl } from './database-logins';
 
 /** The whole runtime configuration, validated once at boot. Nothing else reads process.env. */
 export interface AppConfig {
@@ -8,7 +9,10 @@ export interface AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** JSON lines (default), or `pretty` for a human at a terminal */
   readonly logFormat: 'json' | 'pretty';
+  /** the apps' login: pbx_app on DATABASE_URL's database (see database-logins.ts) */
   readonly databaseUrl: string;
+  /** DATABASE_URL (the privileged login, for migrations only) and every role's password */
+  readonly databaseLogins: DatabaseLogins;
   /** the apps' PostgreSQL pool: size, and how long a request may wait for a connection before 503 */
   readonly databasePool: { readonly max: number; readonly acquireTimeoutMs: number };
   readonly adminToken?: string;
@@ -82,11 +86,9 @@ export class ConfigError extends Error {
   }
 }
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx';
-
-/** Just the database URL, for commands (migrations) that need nothing else. */
+/** Just the privileged database URL (DATABASE_URL), for commands (migrations) that need nothing else. */
 export function databaseUrlFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+  return databaseLoginsFrom(env).adminUrl;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -148,6 +150,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
   const ariUrl = url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
   const chrootDir = env.ASTERISK_CHROOT?.trim() || undefined;
+  const databaseLogins = databaseLoginsFrom(env, problems);
+  let databaseUrl = databaseLogins.adminUrl;
+  try {
+    databaseUrl = roleUrl(databaseLogins, 'app');
+  } catch {
+    // DATABASE_URL is invalid: already a problem
+  }
   if (chrootDir !== undefined && !chrootDir.startsWith('/')) problems.push('ASTERISK_CHROOT must be an absolute path');
 
   const config: AppConfig = {
@@ -156,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: str('HOST', '127.0.0.1'),
     logLevel: logLevel as AppConfig['logLevel'],
     logFormat: logFormat as AppConfig['logFormat'],
-    databaseUrl: url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']),
+    databaseUrl,
+    databaseLogins,
     databasePool: {
       max: int('DB_POOL_SIZE', 10, 1, 1000),
       acquireTimeoutMs: int('DB_POOL_ACQUIRE_TIMEOUT_MS', 2_000, 50, 60_000),

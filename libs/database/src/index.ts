@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './entity-rows';
 export * from './prepared';
 export * from './pg-listen-link';
+export * from './roles';
