@@ -34,7 +34,7 @@ describe('admin API', () => {
       const calls = await token(['calls']);
       await api.get('/api/pbx/caller-ids', calls).expect(200);
       const denied = await api
-        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' }, calls)
+        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'correct-horse-staple' }, calls)
         .expect(403);
       expect(denied.body.error.code).toBe('forbidden');
       await api.post('/api/pbx/caller-ids', { number: '0281234567' }, calls).expect(403);
@@ -71,7 +71,7 @@ describe('admin API', () => {
       const created = await api
         .post('/api/pbx/extensions', {
           number,
-          password: 'pa55word!',
+          password: 'pa55word!-staple',
           display_name: 'Alice',
           outbound_caller_id: '+84281234567',
         })
@@ -100,8 +100,10 @@ describe('admin API', () => {
 
     it('answers 409 for a duplicate number and 404 for unknown or malformed ids', async () => {
       const number = uniqueNumber();
-      await api.post('/api/pbx/extensions', { number, password: 'password-1' }).expect(201);
-      const duplicate = await api.post('/api/pbx/extensions', { number, password: 'password-2' }).expect(409);
+      await api.post('/api/pbx/extensions', { number, password: 'correct-horse-staple' }).expect(201);
+      const duplicate = await api
+        .post('/api/pbx/extensions', { number, password: 'correct-horse-battery' })
+        .expect(409);
       expect(duplicate.body.error).toMatchObject({ code: 'duplicate', details: [{ field: 'number' }] });
       for (const id of ['999999', 'abc', '0', '-1', '1e3', '99999999999', "1'; DROP TABLE extensions;--"]) {
         const response = await api.get(`/api/pbx/extensions/${encodeURIComponent(id)}`).expect(404);
@@ -112,14 +114,17 @@ describe('admin API', () => {
       expect(undecodable.body.error.code).toBe('not_found');
     });
 
-    it('requires the password when the number changes (the SIP credential covers it)', async () => {
+    it('a new number without a password gets a generated one, returned once (the SIP credential covers the number)', async () => {
       const created = await api
-        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'password-1' })
+        .post('/api/pbx/extensions', { number: uniqueNumber(), password: 'correct-horse-staple' })
         .expect(201);
-      const response = await api
-        .patch(`/api/pbx/extensions/${created.body.data.id}`, { number: uniqueNumber() })
-        .expect(422);
-      expect(response.body.error.details).toEqual([{ field: 'password', message: expect.any(String) }]);
+      expect(created.body.data).not.toHaveProperty('password');
+      const before = await db.query('SELECT md5_cred FROM extensions WHERE id = $1', [created.body.data.id]);
+      const number = uniqueNumber();
+      const response = await api.patch(`/api/pbx/extensions/${created.body.data.id}`, { number }).expect(200);
+      expect(response.body.data).toMatchObject({ number, password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+      const after = await db.query('SELECT md5_cred FROM extensions WHERE id = $1', [created.body.data.id]);
+      expect(after.rows[0].md5_cred).not.toBe(before.rows[0].md5_cred);
     });
   });
 
@@ -206,7 +211,7 @@ describe('admin API', () => {
         name: 'number as an integer',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: 1001, password: 'password-1' },
+        body: { number: 1001, password: 'correct-horse-staple' },
         status: 422,
         field: 'number',
       },
@@ -214,7 +219,7 @@ describe('admin API', () => {
         name: 'letters in number',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '10a1', password: 'password-1' },
+        body: { number: '10a1', password: 'correct-horse-staple' },
         status: 422,
         field: 'number',
       },
@@ -230,7 +235,7 @@ describe('admin API', () => {
         name: 'CRLF in display_name',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '5552', password: 'password-1', display_name: 'Eve\r\nX-Injected: 1' },
+        body: { number: '5552', password: 'correct-horse-staple', display_name: 'Eve\r\nX-Injected: 1' },
         status: 422,
         field: 'display_name',
       },
@@ -238,7 +243,7 @@ describe('admin API', () => {
         name: 'quote in display_name',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '5553', password: 'password-1', display_name: 'Eve" <sip:evil>' },
+        body: { number: '5553', password: 'correct-horse-staple', display_name: 'Eve" <sip:evil>' },
         status: 422,
         field: 'display_name',
       },
@@ -246,7 +251,7 @@ describe('admin API', () => {
         name: 'oversized display_name',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '5554', password: 'password-1', display_name: long },
+        body: { number: '5554', password: 'correct-horse-staple', display_name: long },
         status: 422,
         field: 'display_name',
       },
@@ -254,9 +259,25 @@ describe('admin API', () => {
         name: 'unknown field',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '5555', password: 'password-1', is_admin: true },
+        body: { number: '5555', password: 'correct-horse-staple', is_admin: true },
         status: 422,
         field: 'is_admin',
+      },
+      {
+        name: 'password of 11 characters',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5560', password: 'abcdefghijk' },
+        status: 422,
+        field: 'password',
+      },
+      {
+        name: 'password containing the number',
+        path: '/api/pbx/extensions',
+        table: 'extensions',
+        body: { number: '5561', password: 'long-enough-5561' },
+        status: 422,
+        field: 'password',
       },
       {
         name: 'null password',
@@ -270,7 +291,7 @@ describe('admin API', () => {
         name: 'bad status',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: { number: '5557', password: 'password-1', status: 'root' },
+        body: { number: '5557', password: 'correct-horse-staple', status: 'root' },
         status: 422,
         field: 'status',
       },
@@ -278,7 +299,7 @@ describe('admin API', () => {
         name: 'array body',
         path: '/api/pbx/extensions',
         table: 'extensions',
-        body: [{ number: '5558', password: 'password-1' }],
+        body: [{ number: '5558', password: 'correct-horse-staple' }],
         status: 422,
         field: 'body',
       },
@@ -383,7 +404,11 @@ describe('admin API', () => {
         .expect(400);
       expect(bad.body.error.code).toBe('invalid_json');
       const huge = await api
-        .post('/api/pbx/extensions', { number: '5559', password: 'password-1', display_name: 'x'.repeat(200_000) })
+        .post('/api/pbx/extensions', {
+          number: '5559',
+          password: 'correct-horse-staple',
+          display_name: 'x'.repeat(200_000),
+        })
         .expect(413);
       expect(huge.body.error.code).toBe('payload_too_large');
       const text = await api

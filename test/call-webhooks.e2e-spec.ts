@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
 import { cdrTimes, expectBillsec } from './harness/cdr-checks';
+import { phonePassword } from './harness/phone-password';
 import { SipPeer, sleep, waitUntil } from './harness/sip-peer';
 import { ReceivedRequest, WebhookReceiver } from './harness/webhook-receiver';
 import { startTestWorker, WorkerLog } from './harness/worker';
@@ -41,7 +42,7 @@ describe('call webhooks (real Asterisk, real HTTP receiver)', () => {
         .expect(201)
     ).body.data.id;
     agentNumber = uniqueNumber();
-    const password = `pw-${agentNumber}-x`;
+    const password = phonePassword(agentNumber, 'x');
     await api.post('/api/pbx/extensions', { number: agentNumber, password }).expect(201);
     await peer.addPhone(agentNumber, password);
     await peer.waitRegistration(agentNumber, 'Registered');

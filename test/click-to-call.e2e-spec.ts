@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
 import { CdrTimes, cdrTimes, expectBillsec } from './harness/cdr-checks';
+import { phonePassword } from './harness/phone-password';
 import { SipPeer, sipUser, waitUntil } from './harness/sip-peer';
 import { startTestWorker, WorkerLog } from './harness/worker';
 
@@ -55,7 +56,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
 
   async function agent(fields: Record<string, unknown> = {}): Promise<{ id: number; number: string }> {
     const number = uniqueNumber();
-    const password = `pw-${number}-secret`;
+    const password = phonePassword(number);
     const created = await api
       .post('/api/pbx/extensions', { number, password, display_name: `Agent ${number}`, ...fields })
       .expect(201);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
 import { OpenApiContract, OpenApiDocument } from './harness/openapi-contract';
+import { phonePassword } from './harness/phone-password';
 import { SipPeer, waitUntil } from './harness/sip-peer';
 import { WebhookReceiver } from './harness/webhook-receiver';
 import { startTestWorker } from './harness/worker';
@@ -98,17 +99,21 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
 
     const extension = (
       await send('post', '/api/pbx/extensions', {
-        body: { number: n, password: 'password-1', outbound_caller_id: '0281234567' },
+        body: { number: n, password: 'correct-horse-staple', outbound_caller_id: '0281234567' },
       })
     ).body.data;
+    // a generated password is part of the documented answer (ExtensionSaved), on create and renumbering
+    const generated = (await send('post', '/api/pbx/extensions', { body: { number: `${n}1` } })).body.data;
+    expect(generated.password).toEqual(expect.any(String));
+    await send('patch', `/api/pbx/extensions/${generated.id}`, { body: { number: `${n}2` } });
     await send('get', '/api/pbx/extensions');
     await send('get', `/api/pbx/extensions/${extension.id}`);
     await send('patch', `/api/pbx/extensions/${extension.id}`, {
       body: { display_name: 'Contract', outbound_caller_id: null },
     });
-    expect((await send('post', '/api/pbx/extensions', { body: { number: n, password: 'password-1' } })).status).toBe(
-      409,
-    );
+    expect(
+      (await send('post', '/api/pbx/extensions', { body: { number: n, password: 'correct-horse-staple' } })).status,
+    ).toBe(409);
     expect((await send('post', '/api/pbx/extensions', { body: { number: 'x', password: 1 } })).status).toBe(422);
     expect((await send('post', '/api/pbx/extensions', { raw: '{"number": ' })).status).toBe(400);
     expect(
@@ -156,7 +161,7 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
       })
     ).body.data.id;
     const agent = uniqueNumber();
-    const password = `pw-${agent}-x`;
+    const password = phonePassword(agent, 'x');
     const extensionId = (await send('post', '/api/pbx/extensions', { body: { number: agent, password } })).body.data.id;
     const offline = await send('post', '/api/pbx/calls/click-to-call', {
       body: { from_extension: agent, to_phone: '0912345678', trunk_id: trunkId },

@@ -4,6 +4,7 @@ import { addAgents, ApiClient, HttpResult } from '../../test/harness/api-client'
 import { startTestEnvironment } from '../../test/harness/global-setup';
 import { AppProcess } from '../../test/harness/processes';
 import { SipPeer, sleep } from '../../test/harness/sip-peer';
+import { phonePassword } from '../../test/harness/phone-password';
 import { TestContext } from '../../test/harness/test-context';
 import { cpuSnapshot, CpuSnapshot } from './cpu';
 
@@ -83,9 +84,9 @@ export class BenchEnv {
 
   /** `count` registered agent extensions. */
   async agents(count: number): Promise<string[]> {
-    const phones = Array.from({ length: count }, (_, i) => ({
-      number: String(5000 + i),
-      password: `bench-pw-${5000 + i}`,
+    const phones = Array.from({ length: count }, (_, i) => String(5000 + i)).map((number) => ({
+      number,
+      password: phonePassword(number, 'bench'),
     }));
     await addAgents(this.client, this.peer, phones, 30_000);
     return phones.map((p) => p.number);

@@ -32,7 +32,11 @@ describe('API fuzzing, regressions: inputs that gave a 5xx', () => {
         method: 'POST',
         path: '/api/pbx/extensions',
         body: json(
-          JSON.stringify({ number: '987659001', password: 'password-1', outbound_caller_id: `+${'1'.repeat(32)}` }),
+          JSON.stringify({
+            number: '987659001',
+            password: 'correct-horse-staple',
+            outbound_caller_id: `+${'1'.repeat(32)}`,
+          }),
         ),
       }),
     },
@@ -76,7 +80,7 @@ describe('API fuzzing, regressions: inputs that gave a 5xx', () => {
       req: () => ({
         method: 'POST',
         path: '/api/pbx/extensions',
-        body: json(`{"number":"987659002","password":"password-1","x":${nested(5_000)}}`),
+        body: json(`{"number":"987659002","password":"correct-horse-staple","x":${nested(5_000)}}`),
       }),
     },
     {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { customerNumber, FaultFixture } from '../harness/fault-fixture';
+import { phonePassword } from '../harness/phone-password';
 import { waitUntil } from '../harness/sip-peer';
 
 interface LogLine {
@@ -57,7 +58,11 @@ describe('logs: JSON lines, call-scoped, no secrets', () => {
     await fetch(`${fx.api.url}/api/pbx/extensions?token=${fx.adminToken}`);
 
     const agent = await fx.agent();
-    secrets['extension password'] = `pw-${agent}-fault`;
+    secrets['extension password'] = phonePassword(agent, 'fault');
+    // a password the PBX generated is shown in its answer only, never in a log
+    const generated = await fx.request('POST', '/api/pbx/extensions', { number: String(Number(agent) + 1) });
+    expect(generated.status).toBe(201);
+    secrets['generated extension password'] = generated.body.data.password;
     fx.peer.setBehavior(`phone-${agent}`, { kind: 'answer' });
     const customer = customerNumber();
     fx.peer.setBehavior(customer, { kind: 'answer', hangupAfterMs: 300 });

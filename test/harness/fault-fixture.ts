@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Client } from 'pg';
 import { addAgents, ApiClient, HttpResult } from './api-client';
+import { phonePassword } from './phone-password';
 import { AppProcess } from './processes';
 import { SipPeer, waitUntil } from './sip-peer';
 import { testContext, TestContext } from './test-context';
@@ -75,7 +76,7 @@ export class FaultFixture {
   /** A registered agent extension (set what its desk phone does with peer.setBehavior). */
   async agent(): Promise<string> {
     const number = String(3_000_000 + Math.floor(Math.random() * 6_000_000));
-    await addAgents(this.client, this.peer, [{ number, password: `pw-${number}-fault` }]);
+    await addAgents(this.client, this.peer, [{ number, password: phonePassword(number, 'fault') }]);
     return number;
   }
 

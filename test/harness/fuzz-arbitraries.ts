@@ -463,7 +463,7 @@ function otherFormats(entries: Entry[]): fc.Arbitrary<FuzzBody> {
       )
       .map((contentType): FuzzBody => ({ contentType, text: objectText(entries) })),
     fc.constant<FuzzBody>({ contentType: null, text: objectText(entries) }),
-    fc.constant<FuzzBody>({ contentType: 'text/plain', text: 'number=1001&password=password-1' }),
+    fc.constant<FuzzBody>({ contentType: 'text/plain', text: 'number=1001&password=correct-horse-staple-7' }),
     fc.constant<FuzzBody>({
       contentType: 'application/xml',
       text: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',

@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { startTestApi, TestApi, uniqueNumber } from '../harness/api';
+import { phonePassword } from '../harness/phone-password';
 import { SipPeer, waitUntil } from '../harness/sip-peer';
 import { startTestWorker } from '../harness/worker';
 
@@ -58,7 +59,7 @@ describe('limited calls tokens', () => {
 
   async function agent(): Promise<string> {
     const number = uniqueNumber();
-    const password = `pw-${number}-secret`;
+    const password = phonePassword(number);
     const created = await api.post('/api/pbx/extensions', { number, password }).expect(201);
     await peer.addPhone(number, password);
     await peer.waitRegistration(number, 'Registered');

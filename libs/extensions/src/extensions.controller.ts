@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nes
 import { ApiData, ApiErrors, IdParam } from '@pbx/common';
 import { RequireScopes } from '@pbx/auth';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
-import { ExtensionViewDto } from './dto/extension.view';
+import { ExtensionSavedDto, ExtensionViewDto } from './dto/extension.view';
 import { ExtensionsService } from './extensions.service';
 
 @ApiTags('extensions')
@@ -16,7 +16,10 @@ export class ExtensionsController {
 
   @Post()
   @ApiOperation({ operationId: 'createExtension', summary: 'Create an extension' })
-  @ApiData(ExtensionViewDto, { status: 201, description: 'The extension; its phone can register at once' })
+  @ApiData(ExtensionSavedDto, {
+    status: 201,
+    description: 'The extension; its phone can register at once. A generated password is in `password`, this once.',
+  })
   @ApiErrors(400, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
   async create(@Body() dto: CreateExtensionDto) {
     return { data: await this.extensions.create(dto) };
@@ -41,9 +44,12 @@ export class ExtensionsController {
   @ApiOperation({
     operationId: 'updateExtension',
     summary: 'Update an extension',
-    description: 'A new number needs a new password (the SIP credential covers the number).',
+    description:
+      'A new number without a new password gets a generated one, returned once as `password` (the SIP credential covers the number).',
   })
-  @ApiData(ExtensionViewDto, { description: 'The extension as updated' })
+  @ApiData(ExtensionSavedDto, {
+    description: 'The extension as updated; a generated password is in `password`, this once',
+  })
   @ApiErrors(400, 404, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
   async update(@IdParam('extension') id: number, @Body() dto: UpdateExtensionDto) {
     return { data: await this.extensions.update(id, dto) };

@@ -8,6 +8,7 @@ import { RegistrationsService } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
 import { Extension } from './extension.entity';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
+import { generateSipPassword, sipPasswordProblem } from './sip-password';
 
 export interface ExtensionView {
   id: number;
@@ -21,6 +22,9 @@ export interface ExtensionView {
   updated_at: Date;
 }
 
+/** The answer to a create or update: `password` only when the PBX generated it (shown this once). */
+export type SavedExtensionView = ExtensionView & { password?: string };
+
 const UNIQUE = { uq_extensions_number: 'number' };
 
 @Injectable()
@@ -33,21 +37,24 @@ export class ExtensionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async create(dto: CreateExtensionDto): Promise<ExtensionView> {
+  async create(dto: CreateExtensionDto): Promise<SavedExtensionView> {
     const realm = this.config.sip.realm;
+    const { password, generated } = passwordFor(dto.number, dto.password);
     const entity = this.extensions.create({
       number: dto.number,
       displayName: dto.display_name ?? '',
       sipRealm: realm,
-      md5Cred: md5Cred(dto.number, realm, dto.password),
+      md5Cred: md5Cred(dto.number, realm, password),
       outboundCallerId: dto.outbound_caller_id ?? null,
       status: dto.status ?? 'active',
     });
     const saved = await this.extensions
       .save(entity)
       .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
-    this.logger.log(`extension ${saved.number} created (id ${saved.id}, ${saved.status})`);
-    return (await this.views([saved]))[0];
+    this.logger.log(
+      `extension ${saved.number} created (id ${saved.id}, ${saved.status}${generated ? ', password generated' : ''})`,
+    );
+    return withPassword((await this.views([saved]))[0], generated);
   }
 
   async list(): Promise<ExtensionView[]> {
@@ -58,37 +65,29 @@ export class ExtensionsService {
     return (await this.views([await this.find(id)]))[0];
   }
 
-  async update(id: number, dto: UpdateExtensionDto): Promise<ExtensionView> {
+  async update(id: number, dto: UpdateExtensionDto): Promise<SavedExtensionView> {
     const extension = await this.find(id);
     const number = dto.number ?? extension.number;
-    if (number !== extension.number && dto.password === undefined) {
-      throw DomainError.invalid(
-        'password',
-        'password is required when the number changes (the SIP credential covers the number)',
-      );
-    }
+    // md5_cred covers the number, so a new number without a password gets a generated one
+    const renumbered = number !== extension.number;
+    const { password, generated } =
+      dto.password !== undefined || renumbered ? passwordFor(number, dto.password) : { password: undefined };
     const changes: Partial<Extension> = {};
     if (dto.number !== undefined) changes.number = dto.number;
     if (dto.display_name !== undefined) changes.displayName = dto.display_name;
     if (dto.outbound_caller_id !== undefined) changes.outboundCallerId = dto.outbound_caller_id;
     if (dto.status !== undefined) changes.status = dto.status;
-    if (dto.password !== undefined) {
+    if (password !== undefined) {
       changes.sipRealm = this.config.sip.realm;
-      changes.md5Cred = md5Cred(number, this.config.sip.realm, dto.password);
+      changes.md5Cred = md5Cred(number, this.config.sip.realm, password);
     }
     if (Object.keys(changes).length > 0) {
       await this.extensions
         .update({ id }, changes)
         .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
-      this.logger.log(
-        `extension ${number} updated (${
-          Object.keys(changes)
-            .filter((k) => k !== 'md5Cred')
-            .join(', ') || 'password'
-        })`,
-      );
+      this.logger.log(`extension ${number} updated (${changedFields(changes, generated)})`);
     }
-    return this.get(id);
+    return withPassword(await this.get(id), generated);
   }
 
   async remove(id: number): Promise<void> {
@@ -122,6 +121,28 @@ export class ExtensionsService {
       updated_at: e.updatedAt,
     }));
   }
+}
+
+/** The password to store: the one given, checked against the number, or a generated one. */
+function passwordFor(number: string, given: string | undefined): { password: string; generated?: string } {
+  if (given === undefined) {
+    const generated = generateSipPassword(number);
+    return { password: generated, generated };
+  }
+  const problem = sipPasswordProblem(given, number);
+  if (problem) throw DomainError.invalid('password', problem);
+  return { password: given };
+}
+
+function withPassword(view: ExtensionView, generated: string | undefined): SavedExtensionView {
+  return generated === undefined ? view : { ...view, password: generated };
+}
+
+/** For the log: field names only, the credential as "password" (never its value or hash). */
+function changedFields(changes: Partial<Extension>, generated: string | undefined): string {
+  const fields = Object.keys(changes).filter((k) => k !== 'md5Cred' && k !== 'sipRealm');
+  if (changes.md5Cred !== undefined) fields.push(generated === undefined ? 'password' : 'password generated');
+  return fields.join(', ');
 }
 
 export function md5Cred(username: string, realm: string, password: string): string {

@@ -2,3 +2,4 @@ export * from './extension.entity';
 export * from './extensions.module';
 export * from './extensions.service';
 export * from './dto/extension.dto';
+export * from './sip-password';

@@ -3,6 +3,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
 import { EXTENSION_STATUSES, ExtensionStatus } from '../extension.entity';
+import { SIP_PASSWORD_MAX, SIP_PASSWORD_MIN, SIP_PASSWORD_SHORT } from '../sip-password';
 
 export const EXTENSION_NUMBER = /^[0-9]{3,10}$/;
 export const PHONE_NUMBER = /^(?=.{3,32}$)\+?[0-9]+$/;
@@ -13,10 +14,11 @@ const NumberRule = () =>
 const PasswordRule = () =>
   applyDecorators(
     IsString(),
-    MinLength(8),
-    MaxLength(128),
+    MinLength(SIP_PASSWORD_MIN, { message: SIP_PASSWORD_SHORT }),
+    MaxLength(SIP_PASSWORD_MAX),
     Matches(NO_CONTROL, { message: 'password must not contain control characters' }),
   );
+const PASSWORD_RULE = 'The SIP digest password: at least 12 characters, not containing the extension number.';
 const CallerIdRule = () =>
   applyDecorators(
     IsString(),
@@ -34,9 +36,16 @@ export class CreateExtensionDto {
   @SafeText(64, 0)
   display_name?: string;
 
-  @ApiProperty({ example: 'correct-horse-battery', minLength: 8, maxLength: 128, writeOnly: true })
+  @ApiPropertyOptional({
+    example: 'correct-horse-staple-7',
+    minLength: SIP_PASSWORD_MIN,
+    maxLength: SIP_PASSWORD_MAX,
+    writeOnly: true,
+    description: `${PASSWORD_RULE} Left out, one is generated and returned once, as \`password\` in this answer.`,
+  })
+  @Optional()
   @PasswordRule()
-  password: string;
+  password?: string;
 
   @ApiPropertyOptional({ type: String, example: '02873001234', nullable: true, pattern: PHONE_NUMBER.source })
   @Nullable()
@@ -61,7 +70,12 @@ export class UpdateExtensionDto {
   @SafeText(64, 0)
   display_name?: string;
 
-  @ApiPropertyOptional({ minLength: 8, maxLength: 128, writeOnly: true })
+  @ApiPropertyOptional({
+    minLength: SIP_PASSWORD_MIN,
+    maxLength: SIP_PASSWORD_MAX,
+    writeOnly: true,
+    description: `${PASSWORD_RULE} Left out, it is kept, unless \`number\` changes (the digest covers the number): then one is generated and returned once, as \`password\` in this answer.`,
+  })
   @Optional()
   @PasswordRule()
   password?: string;

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { EXTENSION_STATUSES, ExtensionStatus } from '../extension.entity';
-import type { ExtensionView } from '../extensions.service';
+import type { ExtensionView, SavedExtensionView } from '../extensions.service';
 
 /** The OpenAPI schema of ExtensionView (`implements` keeps the two from drifting apart). */
 @ApiSchema({ name: 'Extension' })
@@ -32,4 +32,15 @@ export class ExtensionViewDto implements ExtensionView {
 
   @ApiProperty()
   updated_at: Date;
+}
+
+/** The answer to a create or update: the extension, and the password when the PBX generated it. */
+@ApiSchema({ name: 'ExtensionSaved' })
+export class ExtensionSavedDto extends ExtensionViewDto implements SavedExtensionView {
+  @ApiPropertyOptional({
+    example: 'q3Vb0kZx7LpW2sYdN8rT1mHc',
+    description:
+      'only when the PBX generated the password (none was sent on create, or `number` changed without one): shown in this answer only, stored as the digest hash',
+  })
+  password?: string;
 }
