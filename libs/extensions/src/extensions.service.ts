@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError, rethrowUnique } from '@pbx/common';
-import { RegistrationsService } from '@pbx/asterisk';
+import { PjsipCache, RegistrationsService } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
 import { Extension } from './extension.entity';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
@@ -30,6 +30,7 @@ export class ExtensionsService {
   constructor(
     @InjectRepository(Extension) private readonly extensions: Repository<Extension>,
     private readonly registrations: RegistrationsService,
+    private readonly pjsipCache: PjsipCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,6 +48,7 @@ export class ExtensionsService {
       .save(entity)
       .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
     this.logger.log(`extension ${saved.number} created (id ${saved.id}, ${saved.status})`);
+    await this.pjsipCache.expireExtension(saved.number);
     return (await this.views([saved]))[0];
   }
 
@@ -87,6 +89,9 @@ export class ExtensionsService {
             .join(', ') || 'password'
         })`,
       );
+      // Asterisk caches the endpoint, auth and AOR: expire them (old and new number) before answering
+      await this.pjsipCache.expireExtension(extension.number);
+      if (number !== extension.number) await this.pjsipCache.expireExtension(number);
     }
     return this.get(id);
   }
@@ -94,6 +99,7 @@ export class ExtensionsService {
   async remove(id: number): Promise<void> {
     const extension = await this.find(id);
     await this.extensions.delete({ id });
+    await this.pjsipCache.expireExtension(extension.number);
     this.logger.log(`extension ${extension.number} deleted`);
   }
 
