@@ -121,6 +121,11 @@ export class TrunksService {
     this.referrers.push(referrer);
   }
 
+  /** Every trunk's host (a name or an address): SIP bans never apply to a carrier. */
+  async hosts(): Promise<string[]> {
+    return (await this.trunks.find({ select: { id: true, host: true } })).map((trunk) => trunk.host);
+  }
+
   /** The active trunks among `ids`, in the order given. */
   async activeInOrder(ids: number[]): Promise<Trunk[]> {
     if (ids.length === 0) return [];
