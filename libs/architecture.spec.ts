@@ -15,7 +15,6 @@ const EXTRA_OWNERS: Record<string, string> = {
   ps_auths: 'extensions',
   ps_aors: 'extensions',
   ps_endpoint_id_ips: 'trunks',
-  ps_acls: 'security', // the live SIP bans, read by Asterisk's res_pjsip_acl
 };
 
 /** Documented exceptions: reading another lib's table where going through its API would cost a round trip on a hot path. */

@@ -6,6 +6,7 @@ import { RegistrationsService } from './registrations.service';
 import { Asterisk } from './asterisk';
 import { ChannelHistory } from './channel-history';
 import { PjsipCache } from './pjsip-cache';
+import { AsteriskAcl } from './asterisk-acl';
 
 @Module({})
 export class AsteriskModule {
@@ -25,10 +26,11 @@ export class AsteriskModule {
         Asterisk,
         ChannelHistory,
         PjsipCache,
+        AsteriskAcl,
         { provide: AMI_EVENT_MASK, useValue: amiEvents },
         { provide: ARI_APP_NAME, inject: [APP_CONFIG], useFactory: (config: AppConfig) => appName(config.ari.app) },
       ],
-      exports: [AmiConnection, AriConnection, RegistrationsService, Asterisk, ChannelHistory, PjsipCache],
+      exports: [AmiConnection, AriConnection, RegistrationsService, Asterisk, ChannelHistory, PjsipCache, AsteriskAcl],
     };
   }
 }

@@ -11,3 +11,4 @@ export * from './ari/channel-events';
 export * from './channel-history';
 export * from './hangup-reason';
 export * from './pjsip-cache';
+export * from './asterisk-acl';

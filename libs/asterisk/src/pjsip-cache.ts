@@ -4,16 +4,15 @@ import { trunkEndpointId } from './dial-string';
 
 /**
  * The sorcery memory caches of asterisk/templates/pbx/sorcery.conf, by name. endpoint, auth and
- * aor cache one object at a time; identify and acl hold the whole table (`full_backend_cache`),
- * which Asterisk reads on every request, so they are refreshed whole (an object cannot be
- * expired from a full cache).
+ * aor cache one object at a time; identify holds the whole table (`full_backend_cache`), which
+ * Asterisk reads on every request, so it is refreshed whole (an object cannot be expired from a
+ * full cache). The SIP ACL is not a cache: see AsteriskAcl.
  */
 export const PJSIP_CACHES = {
   endpoint: 'pbx_endpoint',
   auth: 'pbx_auth',
   aor: 'pbx_aor',
   identify: 'pbx_identify',
-  acl: 'pbx_acl',
 } as const;
 
 /**
@@ -60,7 +59,7 @@ export class PjsipCache implements OnModuleInit {
     );
   }
 
-  /** Reloads a full cache from the database (the ACL after a ban changes). Throws when AMI fails. */
+  /** Reloads a full cache from the database. Throws when AMI fails. */
   async populate(cache: string): Promise<void> {
     await this.ami.action({ Action: 'SorceryMemoryCachePopulate', Cache: cache });
   }

@@ -24,7 +24,7 @@ export interface SecurityMetrics {
  * The worker's side of SIP bans: counts failed authentications per source address from AMI
  * security events, bans an address that reaches SIP_BAN_AFTER_FAILURES within the window
  * (never an exempt one or a trunk's host), and keeps Asterisk's ACL in step with the table:
- * when a ban expires, when the API's refresh failed, and after every AMI (re)connection.
+ * when a ban expires, when the API's write to it failed, and after every AMI (re)connection.
  * Counts are per worker process and start over when it restarts; bans are in the database.
  */
 @Injectable()
@@ -33,7 +33,7 @@ export class BanEnforcer implements OnModuleInit, OnModuleDestroy {
   private readonly counter: FailureCounter;
   private readonly exempt;
   private timer?: NodeJS.Timeout;
-  /** the banned addresses Asterisk was last given (null: not known, populate on next sweep) */
+  /** the banned addresses Asterisk was last given (null: not known, sync on next sweep) */
   private applied: string | null = null;
   private sweeping = false;
   private stopped = false;
@@ -76,7 +76,7 @@ export class BanEnforcer implements OnModuleInit, OnModuleDestroy {
     if (await this.isTrunkHost(address)) return;
     const seconds = this.config.sipBans.seconds;
     await this.store.ban(address, failures, seconds);
-    this.applied = null; // whether the refresh reached Asterisk or not, the sweep checks
+    this.applied = null; // whether the write reached Asterisk or not, the sweep checks
     this.metrics?.banned();
     this.logger.warn(
       `banned ${address} for ${seconds} s after ${failures} failed SIP authentications (last: ${event.Event}, account ${event.AccountID ?? '?'})`,
@@ -104,7 +104,7 @@ export class BanEnforcer implements OnModuleInit, OnModuleDestroy {
     try {
       const { active, nextExpiry } = await this.store.sweep();
       const fingerprint = active.join(',');
-      if (fingerprint !== this.applied && this.ami.connected && (await this.store.refresh()))
+      if (fingerprint !== this.applied && this.ami.connected && (await this.store.sync(active)))
         this.applied = fingerprint;
       if (nextExpiry) next = Math.min(next, Math.max(0, nextExpiry.getTime() - Date.now()) + 50);
     } catch (error) {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
 import { Repository } from 'typeorm';
-import { PJSIP_CACHES, PjsipCache } from '@pbx/asterisk';
+import { AsteriskAcl } from '@pbx/asterisk';
 import { SipBan } from './sip-ban.entity';
 
 export interface BanView {
@@ -13,10 +13,10 @@ export interface BanView {
 }
 
 /**
- * The bans table and the one way its changes reach Asterisk: ps_acls is cached whole in
- * Asterisk (memory_cache, full_backend_cache), so after every change the cache is populated
- * again (AMI SorceryMemoryCachePopulate). Between two populates Asterisk reads no row, so a
- * ban holds while the database is unreachable.
+ * The bans table (the truth, kept across restarts) and the way its changes reach Asterisk:
+ * each change is written to Asterisk's own ACL at once (AsteriskAcl, astdb over AMI), so
+ * Asterisk reads no row per SIP packet and a ban holds while the database is unreachable. A
+ * write that did not reach Asterisk is made good by the worker's sweep (`sync`).
  */
 @Injectable()
 export class BansStore {
@@ -24,7 +24,7 @@ export class BansStore {
 
   constructor(
     @InjectRepository(SipBan) private readonly bans: Repository<SipBan>,
-    private readonly pjsipCache: PjsipCache,
+    private readonly acl: AsteriskAcl,
   ) {}
 
   async list(): Promise<BanView[]> {
@@ -35,8 +35,8 @@ export class BansStore {
     return rows.map((row) => ({ ...row, failures: Number(row.failures) }));
   }
 
-  /** Bans (or bans again, for longer) `address`; then refreshes Asterisk's ACL. */
-  async ban(address: string, failures: number, seconds: number): Promise<void> {
+  /** Bans (or bans again, for longer) `address`, then tells Asterisk; false when that failed. */
+  async ban(address: string, failures: number, seconds: number): Promise<boolean> {
     await this.bans.query(
       `INSERT INTO sip_bans (address, failures, banned_at, expires_at)
        VALUES ($1::inet, $2, now(), now() + make_interval(secs => $3))
@@ -44,7 +44,7 @@ export class BansStore {
          SET failures = EXCLUDED.failures, banned_at = EXCLUDED.banned_at, expires_at = EXCLUDED.expires_at`,
       [address, failures, seconds],
     );
-    await this.refresh();
+    return this.apply(`ban ${address}`, () => this.acl.deny(address));
   }
 
   /** Lifts a ban; false when `address` is not banned (or not an address). */
@@ -56,7 +56,7 @@ export class BansStore {
       [address],
     );
     if (count === 0) return false;
-    await this.refresh();
+    await this.apply(`lift ${address}`, () => this.acl.allow(address));
     return true;
   }
 
@@ -70,16 +70,18 @@ export class BansStore {
     return { active: rows.map((r) => r.address), nextExpiry: next };
   }
 
-  /**
-   * Asterisk's ACL cache again from ps_acls. A failure is logged, not thrown: the row is the
-   * truth and the worker's sweep populates again when what Asterisk holds differs from it.
-   */
-  async refresh(): Promise<boolean> {
+  /** Makes Asterisk hold exactly `active` (from `sweep`); false when AMI failed. */
+  async sync(active: string[]): Promise<boolean> {
+    return this.apply('sync', () => this.acl.sync(active));
+  }
+
+  /** A failure is logged, not thrown: the row is the truth and the worker's sweep syncs again. */
+  private async apply(what: string, change: () => Promise<void>): Promise<boolean> {
     try {
-      await this.pjsipCache.populate(PJSIP_CACHES.acl);
+      await change();
       return true;
     } catch (error) {
-      this.logger.warn(`ACL cache not refreshed (${String(error)}): the worker retries within 30 s`);
+      this.logger.warn(`${what}: Asterisk's ACL not updated (${String(error)}); the worker retries within 30 s`);
       return false;
     }
   }
