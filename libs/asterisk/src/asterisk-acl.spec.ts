@@ -3,7 +3,10 @@ import { aclDiff, AsteriskAcl } from './asterisk-acl';
 
 describe('aclDiff', () => {
   it('puts what is wanted and not held, deletes what is held and not wanted', () => {
-    expect(aclDiff(['10.0.0.1', '10.0.0.2'], ['10.0.0.2', '10.0.0.3'])).toEqual({ put: ['10.0.0.3'], del: ['10.0.0.1'] });
+    expect(aclDiff(['10.0.0.1', '10.0.0.2'], ['10.0.0.2', '10.0.0.3'])).toEqual({
+      put: ['10.0.0.3'],
+      del: ['10.0.0.1'],
+    });
     expect(aclDiff([], [])).toEqual({ put: [], del: [] });
   });
 });

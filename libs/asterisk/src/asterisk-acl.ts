@@ -35,16 +35,19 @@ export class AsteriskAcl {
   constructor(private readonly ami: AmiConnection) {}
 
   async deny(address: string): Promise<void> {
-    await this.ami.action({ Action: 'DBPut', Family: FAMILY, Key: aclKey(address), Val: JSON.stringify({ deny: address }) });
+    await this.ami.action({
+      Action: 'DBPut',
+      Family: FAMILY,
+      Key: aclKey(address),
+      Val: JSON.stringify({ deny: address }),
+    });
   }
 
   /** Removes one address's rule; an address Asterisk does not hold is not an error. */
   async allow(address: string): Promise<void> {
-    await this.ami
-      .action({ Action: 'DBDel', Family: FAMILY, Key: aclKey(address) })
-      .catch((error: unknown) => {
-        if (!/could not be deleted|not found/i.test(String(error))) throw error;
-      });
+    await this.ami.action({ Action: 'DBDel', Family: FAMILY, Key: aclKey(address) }).catch((error: unknown) => {
+      if (!/could not be deleted|not found/i.test(String(error))) throw error;
+    });
   }
 
   /** Makes Asterisk hold exactly `addresses`. Throws when AMI fails (nothing is lost: call again). */
