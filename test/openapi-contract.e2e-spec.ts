@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { startTestApi, TestApi, uniqueNumber } from './harness/api';
 import { OpenApiContract, OpenApiDocument } from './harness/openapi-contract';
@@ -243,6 +244,24 @@ describe('OpenAPI contract (real answers against docs/openapi.json)', () => {
     expect((await send('post', `/api/pbx/webhooks/${webhook.id}/deliveries/${failed.id}/redeliver`)).status).toBe(409);
     expect((await send('post', `/api/pbx/webhooks/${webhook.id}/deliveries/999999999/redeliver`)).status).toBe(404);
     expect((await send('delete', `/api/pbx/webhooks/${webhook.id}`)).status).toBe(204);
+  });
+
+  it('SIP bans: the list and lifting one', async () => {
+    // there is no API to ban: the worker bans from AMI security events, so a row is put in directly
+    const db = new Client({ connectionString: api.context.databaseUrl });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO sip_bans (address, failures, expires_at) VALUES ('192.0.2.77', 10, now() + interval '1 hour')
+           ON CONFLICT (address) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+      );
+    } finally {
+      await db.end();
+    }
+    const bans = (await send('get', '/api/pbx/security/bans')).body.data as Array<{ address: string }>;
+    expect(bans.some((b) => b.address === '192.0.2.77')).toBe(true);
+    expect((await send('delete', '/api/pbx/security/bans/192.0.2.77')).status).toBe(204);
+    expect((await send('delete', '/api/pbx/security/bans/192.0.2.77')).status).toBe(404);
   });
 
   it('health and metrics', async () => {

@@ -21,9 +21,12 @@ export async function sipRegister(options: {
   password: string;
   expires?: number;
   timeoutMs?: number;
+  /** the address to send from: any 127.x.y.z is a distinct source on Linux (ban tests) */
+  sourceAddress?: string;
 }): Promise<RegisterResult> {
+  const source = options.sourceAddress ?? '127.0.0.1';
   const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, source, resolve));
   const localPort = socket.address().port;
   const callId = randomBytes(8).toString('hex');
   const tag = randomBytes(4).toString('hex');
@@ -36,13 +39,13 @@ export async function sipRegister(options: {
       const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
       const lines = [
         `REGISTER ${uri} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=${branch};rport`,
+        `Via: SIP/2.0/UDP ${source}:${localPort};branch=${branch};rport`,
         'Max-Forwards: 70',
         `From: <sip:${options.user}@127.0.0.1>;tag=${tag}`,
         `To: <sip:${options.user}@127.0.0.1>`,
         `Call-ID: ${callId}`,
         `CSeq: ${cseq++} REGISTER`,
-        `Contact: <sip:${options.user}@127.0.0.1:${localPort}>`,
+        `Contact: <sip:${options.user}@${source}:${localPort}>`,
         `Expires: ${expires}`,
         ...(authorization ? [`Authorization: ${authorization}`] : []),
         'User-Agent: pbx-e2e-raw-ua',

@@ -15,6 +15,7 @@ import { RateLimiter } from '@pbx/throttling';
 import { CdrsModule } from '@pbx/cdrs';
 import { MetricsHttpModule, MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WebhooksModule } from '@pbx/webhooks';
+import { SecurityModule } from '@pbx/security';
 
 @Module({
   imports: [
@@ -30,6 +31,7 @@ import { WebhooksModule } from '@pbx/webhooks';
     CallsModule,
     CdrsModule,
     WebhooksModule,
+    SecurityModule,
     HealthModule,
     MetricsModule,
     MetricsHttpModule,

@@ -5,8 +5,9 @@ import { AsteriskModule, RegistrationMonitor } from '@pbx/asterisk';
 import { CallControlModule } from '@pbx/calls';
 import { MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WEBHOOK_METRICS, WebhookDispatcherModule, WebhookMetrics } from '@pbx/webhooks';
+import { SECURITY_METRICS, SecurityMetrics, SecurityWorkerModule } from '@pbx/security';
 
-/** Feeds the webhook dispatcher's attempts into Prometheus. */
+/** Feeds the webhook dispatcher's attempts and SIP security events into Prometheus. */
 @Global()
 @Module({
   providers: [
@@ -20,8 +21,16 @@ import { WEBHOOK_METRICS, WebhookDispatcherModule, WebhookMetrics } from '@pbx/w
         },
       }),
     },
+    {
+      provide: SECURITY_METRICS,
+      inject: [MetricsService],
+      useFactory: (metrics: MetricsService): SecurityMetrics => ({
+        banned: () => metrics.sipBans.inc(),
+        contactMoved: () => metrics.sipContactMoves.inc(),
+      }),
+    },
   ],
-  exports: [WEBHOOK_METRICS],
+  exports: [WEBHOOK_METRICS, SECURITY_METRICS],
 })
 class WebhookMetricsBinding {}
 
@@ -30,11 +39,12 @@ class WebhookMetricsBinding {}
   imports: [
     ConfigModule,
     DatabaseModule,
-    AsteriskModule.forRoot((app) => app, 'system'),
+    AsteriskModule.forRoot((app) => app, 'system,security'),
     MetricsModule,
     WebhookMetricsBinding,
     CallControlModule,
     WebhookDispatcherModule,
+    SecurityWorkerModule,
   ],
   providers: [RegistrationMonitor, ...MetricsServer.on((config) => config.workerMetricsPort)],
 })

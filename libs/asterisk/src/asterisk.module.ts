@@ -5,6 +5,8 @@ import { ARI_APP_NAME, AriConnection } from './ari/ari.connection';
 import { RegistrationsService } from './registrations.service';
 import { Asterisk } from './asterisk';
 import { ChannelHistory } from './channel-history';
+import { PjsipCache } from './pjsip-cache';
+import { AsteriskAcl } from './asterisk-acl';
 
 @Module({})
 export class AsteriskModule {
@@ -23,10 +25,12 @@ export class AsteriskModule {
         RegistrationsService,
         Asterisk,
         ChannelHistory,
+        PjsipCache,
+        AsteriskAcl,
         { provide: AMI_EVENT_MASK, useValue: amiEvents },
         { provide: ARI_APP_NAME, inject: [APP_CONFIG], useFactory: (config: AppConfig) => appName(config.ari.app) },
       ],
-      exports: [AmiConnection, AriConnection, RegistrationsService, Asterisk, ChannelHistory],
+      exports: [AmiConnection, AriConnection, RegistrationsService, Asterisk, ChannelHistory, PjsipCache, AsteriskAcl],
     };
   }
 }

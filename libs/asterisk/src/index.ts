@@ -10,3 +10,5 @@ export * from './asterisk';
 export * from './ari/channel-events';
 export * from './channel-history';
 export * from './hangup-reason';
+export * from './pjsip-cache';
+export * from './asterisk-acl';

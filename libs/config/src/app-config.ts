@@ -58,6 +58,14 @@ export interface AppConfig {
     /** on-premises CRMs, tests, local runs: skip the SSRF rule on webhook targets */
     readonly allowPrivateNetworks: boolean;
   };
+  /** SIP brute-force bans: failures within `windowSeconds` from one address ban it for `seconds` */
+  readonly sipBans: {
+    readonly afterFailures: number;
+    readonly seconds: number;
+    readonly windowSeconds: number;
+    /** CIDRs never banned (besides trunk hosts) */
+    readonly exempt: readonly string[];
+  };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
   /**
@@ -148,6 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,200}$/.test(metricsToken))
     problems.push('METRICS_TOKEN must be 16-200 visible ASCII characters');
+  const sipBanExempt = (env.SIP_BAN_EXEMPT?.trim() || '127.0.0.1/32')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of sipBanExempt)
+    if (!isCidr(entry)) problems.push(`SIP_BAN_EXEMPT: ${entry.slice(0, 60)} is not an IP address or CIDR`);
   const ariUrl = url('ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']);
   const chrootDir = env.ASTERISK_CHROOT?.trim() || undefined;
   const databaseLogins = databaseLoginsFrom(env, problems);
@@ -203,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     metrics: { token: metricsToken, host: str('METRICS_HOST', '127.0.0.1'), apiPort: int('API_METRICS_PORT', 0, 0) },
     workerMetricsPort: int('WORKER_METRICS_PORT', 3001, 0),
+    sipBans: {
+      afterFailures: int('SIP_BAN_AFTER_FAILURES', 10, 1, 10_000),
+      seconds: int('SIP_BAN_SECONDS', 3600, 1, 365 * 86_400),
+      windowSeconds: 600,
+      exempt: sipBanExempt,
+    },
     webhooks: {
       concurrency: int('WEBHOOK_CONCURRENCY', 16, 1, 256),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DomainError, rethrowUnique } from '@pbx/common';
-import { RegistrationsService } from '@pbx/asterisk';
+import { PjsipCache, RegistrationsService } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
 import { Extension } from './extension.entity';
 import { CreateExtensionDto, UpdateExtensionDto } from './dto/extension.dto';
@@ -34,6 +34,7 @@ export class ExtensionsService {
   constructor(
     @InjectRepository(Extension) private readonly extensions: Repository<Extension>,
     private readonly registrations: RegistrationsService,
+    private readonly pjsipCache: PjsipCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +55,7 @@ export class ExtensionsService {
     this.logger.log(
       `extension ${saved.number} created (id ${saved.id}, ${saved.status}${generated ? ', password generated' : ''})`,
     );
+    await this.pjsipCache.expireExtension(saved.number);
     return withPassword((await this.views([saved]))[0], generated);
   }
 
@@ -86,6 +88,9 @@ export class ExtensionsService {
         .update({ id }, changes)
         .catch((error) => rethrowUnique(error, 'extension', UNIQUE, () => dto.number));
       this.logger.log(`extension ${number} updated (${changedFields(changes, generated)})`);
+      // Asterisk caches the endpoint, auth and AOR: expire them (old and new number) before answering
+      await this.pjsipCache.expireExtension(extension.number);
+      if (number !== extension.number) await this.pjsipCache.expireExtension(number);
     }
     return withPassword(await this.get(id), generated);
   }
@@ -93,6 +98,7 @@ export class ExtensionsService {
   async remove(id: number): Promise<void> {
     const extension = await this.find(id);
     await this.extensions.delete({ id });
+    await this.pjsipCache.expireExtension(extension.number);
     this.logger.log(`extension ${extension.number} deleted`);
   }
 

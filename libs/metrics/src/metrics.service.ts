@@ -72,6 +72,17 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  readonly sipBans = new Counter({
+    name: 'pbx_sip_bans_total',
+    help: 'Source addresses banned after repeated failed SIP authentications',
+    registers: [this.registry],
+  });
+  readonly sipContactMoves = new Counter({
+    name: 'pbx_sip_contact_moves_total',
+    help: "Phones' contacts that moved to a new address while the old one was reachable",
+    registers: [this.registry],
+  });
+
   /** set by the calls domain, which owns the calls table (see countActiveCallsWith) */
   private activeCalls?: () => Promise<number>;
 

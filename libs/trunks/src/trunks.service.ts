@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { DomainError, ErrorCode, rethrowUnique } from '@pbx/common';
-import { Asterisk, trunkEndpointId } from '@pbx/asterisk';
+import { Asterisk, PjsipCache, trunkEndpointId } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
 import { Trunk } from './trunk.entity';
 import { CreateTrunkDto, UpdateTrunkDto } from './dto/trunk.dto';
@@ -39,6 +39,7 @@ export class TrunksService {
   constructor(
     @InjectRepository(Trunk) private readonly trunks: Repository<Trunk>,
     private readonly asterisk: Asterisk,
+    private readonly pjsipCache: PjsipCache,
   ) {}
 
   async create(dto: CreateTrunkDto): Promise<TrunkView> {
@@ -56,6 +57,8 @@ export class TrunksService {
       .save(entity)
       .catch((error) => rethrowUnique(error, 'trunk', UNIQUE, () => dto.name));
     this.logger.log(`trunk ${saved.id} "${saved.name}" created (${saved.host}:${saved.port}/${saved.transport})`);
+    // the identify table is cached whole: a new trunk is matched only once it is refreshed
+    await this.pjsipCache.expireTrunk(saved.id);
     return this.get(saved.id);
   }
 
@@ -79,6 +82,7 @@ export class TrunksService {
     if (Object.keys(changes).length > 0) {
       await this.trunks.update({ id }, changes).catch((error) => rethrowUnique(error, 'trunk', UNIQUE, () => dto.name));
       this.logger.log(`trunk ${id} updated (${Object.keys(changes).join(', ')})`);
+      await this.pjsipCache.expireTrunk(id);
     }
     return this.get(id);
   }
@@ -106,6 +110,7 @@ export class TrunksService {
       throw error;
     });
     this.logger.log(`trunk ${id} "${trunk.name}" deleted`);
+    await this.pjsipCache.expireTrunk(id);
   }
 
   /**
@@ -114,6 +119,11 @@ export class TrunksService {
    */
   registerReferrer(referrer: TrunkReferrer): void {
     this.referrers.push(referrer);
+  }
+
+  /** Every trunk's host (a name or an address): SIP bans never apply to a carrier. */
+  async hosts(): Promise<string[]> {
+    return (await this.trunks.find({ select: { id: true, host: true } })).map((trunk) => trunk.host);
   }
 
   /** The active trunks among `ids`, in the order given. */
