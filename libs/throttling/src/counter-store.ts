@@ -8,8 +8,6 @@ export interface CounterWindow {
 export interface CounterStore {
   /** Adds one hit to `key`'s window, opening a window of `windowMs` on the first hit. */
   hit(key: string, windowMs: number): Promise<CounterWindow>;
-  /** The hits so far in `key`'s window, without adding one. */
-  peek(key: string): Promise<number>;
   /** Takes back one hit (a slot reserved for a request that turned out not to count). */
   refund(key: string): Promise<void>;
   close(): Promise<void>;
@@ -41,11 +39,6 @@ export class MemoryCounterStore implements CounterStore {
     }
     window.count += 1;
     return { count: window.count, resetMs: window.expires - now };
-  }
-
-  peek(key: string): Promise<number> {
-    const window = this.windows.get(key);
-    return Promise.resolve(window && window.expires > this.now() ? window.count : 0);
   }
 
   refund(key: string): Promise<void> {

@@ -59,15 +59,6 @@ export class RedisCounterStore implements CounterStore {
     }
   }
 
-  async peek(key: string): Promise<number> {
-    try {
-      return Number((await this.redis.get(key)) ?? 0);
-    } catch {
-      this.listener({ redisUp: false, fallbackHit: false });
-      return this.fallback.peek(key);
-    }
-  }
-
   async refund(key: string): Promise<void> {
     try {
       await this.redis.pbxRefund(key);
