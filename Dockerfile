@@ -20,6 +20,13 @@ RUN npm run build \
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# the worker encodes call recordings to MP3 with Debian's lame (mpg123 reads MP3s back: duration, checks);
+# the recordings volume's folder belongs to the unprivileged user the apps run as
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends lame mpg123 \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /var/lib/pbx-recordings \
+ && chown node:node /var/lib/pbx-recordings
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules

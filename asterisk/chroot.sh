@@ -18,7 +18,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="${ASTERISK_CHROOT:-/var/cache/pbx-control-plane/asterisk-sid}"
 MAX_AGE_DAYS="${ASTERISK_CHROOT_MAX_AGE_DAYS:-7}"
 MARKER="$ROOT/.pbx-asterisk-ready"
-PACKAGES="asterisk asterisk-modules asterisk-config"
+# asterisk-moh-opsound-wav: the music on hold of musiconhold.conf's default class (calls on hold)
+PACKAGES="asterisk asterisk-modules asterisk-config asterisk-moh-opsound-wav"
 PIN="1:22.*"
 WANT="$(chroot_marker "$PACKAGES" "$PIN")"
 

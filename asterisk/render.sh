@@ -13,9 +13,10 @@
 #   - no control character: a line break cannot be written in an Asterisk file, and a value
 #     cut there would silently become another value; no blank at either end (Asterisk trims);
 #   - *_PORT, RTP_START, RTP_END, RING_TIMEOUT: whole numbers 1-65535, RTP_START <= RTP_END;
+#   - MAX_CALL_SECONDS: a whole number 1-604800 (a week);
 #   - INSTANCE, SIP_REALM, ARI_APP, *_USERNAME, DB_HOST, DB_NAME, DB_USER: letters, digits,
 #     '.', '_' and '-' (they are used in section names, dialplan and connection strings);
-#   - INSTANCE_DIR: an absolute path; SIP_BIND: an IPv4 address.
+#   - INSTANCE_DIR: an absolute path; SIP_BIND, CARRIER_BIND (the test peer): an IPv4 address.
 # Values are written literally ('&', '/', '\', '|', '$' stay as they are; no sed) with two
 # escapes so that Asterisk reads back exactly the value:
 #   - ';' starts a comment in Asterisk's files: it is written '\;', which Asterisk reads as ';'
@@ -73,6 +74,10 @@ number_ok() { # whole number 1..65535
   case $1 in '' | *[!0-9]*) return 1 ;; esac
   [ "${#1}" -le 5 ] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]
 }
+seconds_ok() { # whole number 1..604800
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ "${#1}" -le 6 ] && [ "$1" -ge 1 ] && [ "$1" -le 604800 ]
+}
 for name in $names; do
   eval "isset=\${$name+set}"
   if [ "$isset" != set ]; then
@@ -91,11 +96,13 @@ for name in $names; do
   case $name in
     *_PORT | RTP_START | RTP_END | RING_TIMEOUT)
       number_ok "$value" || problem "$name must be a whole number between 1 and 65535" ;;
+    MAX_CALL_SECONDS)
+      seconds_ok "$value" || problem "$name must be a whole number between 1 and 604800" ;;
     INSTANCE | SIP_REALM | ARI_APP | *_USERNAME | DB_HOST | DB_NAME | DB_USER)
       case $value in *[!A-Za-z0-9._-]*) problem "$name may only use letters, digits, '.', '_' and '-'" ;; esac ;;
     INSTANCE_DIR)
       case $value in /*) ;; *) problem "$name must be an absolute path" ;; esac ;;
-    SIP_BIND)
+    SIP_BIND | CARRIER_BIND)
       case $value in *[!0-9.]* | *..* | .* | *.) problem "$name must be an IPv4 address" ;; esac ;;
   esac
 done

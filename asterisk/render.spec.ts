@@ -85,6 +85,7 @@ const PBX_VARS: Record<string, string> = {
   RTP_START: '10000',
   RTP_END: '10999',
   RING_TIMEOUT: '30',
+  MAX_CALL_SECONDS: '14400',
   DB_HOST: '127.0.0.1',
   DB_PORT: '5432',
   DB_NAME: 'pbx',

@@ -11,6 +11,7 @@ const LIBS = path.join(__dirname);
 /** Tables no entity declares, and who owns them. */
 const EXTRA_OWNERS: Record<string, string> = {
   cel: 'asterisk', // Asterisk's own channel event log (cel_pgsql), read for reconcile
+  cel_linkedids: 'asterisk', // which finished linkedids of that log are accounted for
   ps_endpoints: 'extensions',
   ps_auths: 'extensions',
   ps_aors: 'extensions',
@@ -57,6 +58,9 @@ describe('architecture: a repository per domain', () => {
     expect(tableOwner.get('calls')).toBe('calls');
     expect(tableOwner.get('trunks')).toBe('trunks');
     expect(entityOwner.get('Trunk')).toBe('trunks');
+    expect(tableOwner.get('ring_groups')).toBe('ring-groups');
+    expect(tableOwner.get('inbound_routes')).toBe('inbound-routes');
+    expect(tableOwner.get('dial_policy')).toBe('dial-policy');
   });
 
   it.each(libs)('libs/%s touches only its own tables', (lib) => {

@@ -3,6 +3,7 @@
  * (so the scripts carry no copy of the defaults), as shell assignments for `eval`. Exits 1 with
  * the list of problems when the configuration is invalid, before anything is started.
  */
+import { resolve } from 'node:path';
 import { AppConfig, ConfigError, loadConfig } from '@pbx/config';
 
 /** Where a client on this machine reaches a server bound to `host`. */
@@ -41,6 +42,7 @@ function summary(config: AppConfig): Record<string, string> {
     PBX_WORKER_METRICS:
       config.workerMetricsPort > 0 ? `${reachable(config.metrics.host, config.workerMetricsPort)}/metrics` : 'off',
     PBX_METRICS_NOTE: config.metrics.token ? ', with the METRICS_TOKEN bearer token' : '',
+    PBX_RECORDINGS_DIR: resolve(config.recordings.dir),
     PBX_ASTERISK_LOG: chrootDir ? `${chrootDir}/srv/pbx/${instance}/log/messages.log` : '<external>',
   };
 }

@@ -20,6 +20,29 @@ build() {
   (cd "$ROOT_DIR" && npm run --silent build)
 }
 
+# Debian's lame (the worker encodes recordings to MP3) and mpg123 (reads MP3s back) on this
+# host, where the worker runs; installed with apt when missing and this runs as root.
+HOST_TOOLS=(lame mpg123)
+ensure_host_tools() {
+  local missing=() tool
+  for tool in "${HOST_TOOLS[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  [ "${#missing[@]}" = 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "missing ${missing[*]} (Debian packages): recordings cannot be encoded until they are installed"
+    return 0
+  fi
+  say "installing ${missing[*]} (apt)"
+  apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# RECORDINGS_DIR: the worker writes the MP3s there, so it belongs to APP_USER when run as root.
+ensure_recordings_dir() {
+  local dir="$1"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then chown "$APP_USER:$APP_USER" "$dir"; fi
+}
+
 ensure_chroot() {
   ASTERISK_CHROOT="$(bash "$ROOT_DIR/asterisk/chroot.sh")"
   export ASTERISK_CHROOT

@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 install_deps
+ensure_host_tools
 ensure_chroot
 build
 npx jest --config jest.faults.config.js --ci --runInBand "$@"

@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 set -e
 install_deps
+ensure_host_tools
 ensure_chroot
 npx tsc -p tsconfig.json --noEmit
 build

@@ -38,6 +38,7 @@ export PBX_ADMIN_TOKEN="${PBX_ADMIN_TOKEN:-$GENERATED_ADMIN_TOKEN}"
 export NO_COLOR=1   # plain log files
 
 install_deps
+ensure_host_tools
 build
 ensure_app_user
 if [ "${ASTERISK_EXTERNAL:-0}" != "1" ]; then
@@ -49,6 +50,7 @@ fi
 # addresses printed below
 PBX_CONFIG="$(node dist/scripts/config-shell.js)"
 eval "$PBX_CONFIG"
+ensure_recordings_dir "$PBX_RECORDINGS_DIR"
 
 say "migrating $PBX_DATABASE and provisioning its roles"
 node dist/libs/database/src/migrate.js

@@ -132,21 +132,22 @@ describe('admin API', () => {
     it('creates a trunk with defaults, never returns its password, and refuses duplicates', async () => {
       const name = `carrier-${uniqueNumber()}`;
       const created = await api
-        .post('/api/pbx/trunks', { name, host: '127.0.0.1', username: 'acct', password: 'trunk-secret' })
+        .post('/api/pbx/trunks', { name, host: '127.0.0.9', username: 'acct', password: 'trunk-secret' })
         .expect(201);
       expect(created.body.data).toMatchObject({
         name,
-        host: '127.0.0.1',
+        host: '127.0.0.9',
         port: 5060,
         transport: 'udp',
         status: 'active',
         username: 'acct',
         has_password: true,
+        inbound_addresses: ['127.0.0.9/32'],
       });
       expect(typeof created.body.data.id).toBe('number');
       expect(JSON.stringify(created.body)).not.toContain('trunk-secret');
       expect(JSON.stringify((await api.get('/api/pbx/trunks')).body)).not.toContain('trunk-secret');
-      await api.post('/api/pbx/trunks', { name, host: 'example.org' }).expect(409);
+      await api.post('/api/pbx/trunks', { name, host: '192.0.2.10' }).expect(409);
       const halfAuth = await api
         .post('/api/pbx/trunks', { name: `${name}-x`, host: 'example.org', username: 'only-user' })
         .expect(422);
@@ -159,6 +160,7 @@ describe('admin API', () => {
           .post('/api/pbx/trunks', {
             name: `in-use-${uniqueNumber()}`,
             host: 'sip.example.net',
+            inbound_addresses: ['198.51.100.0/28'],
             port: 5080,
             transport: 'tcp',
           })
@@ -185,20 +187,25 @@ describe('admin API', () => {
       expect(await count('caller_ids')).toBe(before);
     });
 
-    it('exposes active trunks to Asterisk through the realtime views, with port matching for identify', async () => {
+    it('exposes active trunks to Asterisk through the realtime views, identified by address without port', async () => {
       const trunk = (
-        await api.post('/api/pbx/trunks', { name: `view-${uniqueNumber()}`, host: '127.0.0.1', port: 5999 }).expect(201)
+        await api.post('/api/pbx/trunks', { name: `view-${uniqueNumber()}`, host: '127.0.0.9', port: 5999 }).expect(201)
       ).body.data;
-      const endpoint = await db.query('SELECT transport, context, aors FROM ps_endpoints WHERE id = $1', [
-        `trunk-${trunk.id}`,
-      ]);
+      const endpoint = await db.query(
+        'SELECT transport, context, aors, identify_by, trust_id_inbound FROM ps_endpoints WHERE id = $1',
+        [`trunk-${trunk.id}`],
+      );
       expect(endpoint.rows[0]).toEqual({
         transport: 'transport-udp',
         context: 'pbx-from-trunk',
         aors: `trunk-${trunk.id}`,
+        identify_by: 'ip',
+        trust_id_inbound: 'yes',
       });
-      const identify = await db.query('SELECT match FROM ps_endpoint_id_ips WHERE id = $1', [`trunk-${trunk.id}`]);
-      expect(identify.rows[0].match).toBe('127.0.0.1:5999');
+      const identify = await db.query('SELECT id, match FROM ps_endpoint_id_ips WHERE endpoint = $1', [
+        `trunk-${trunk.id}`,
+      ]);
+      expect(identify.rows).toEqual([{ id: `trunk-${trunk.id}-1`, match: '127.0.0.9/32' }]);
       await api.patch(`/api/pbx/trunks/${trunk.id}`, { status: 'disabled' }).expect(200);
       expect((await db.query('SELECT 1 FROM ps_endpoints WHERE id = $1', [`trunk-${trunk.id}`])).rowCount).toBe(0);
     });
@@ -424,7 +431,7 @@ describe('admin API', () => {
 
     it('SQL metacharacters are data, not code', async () => {
       const name = `x'); DROP TABLE trunks; -- ${uniqueNumber()}`;
-      const created = await api.post('/api/pbx/trunks', { name, host: 'example.org' }).expect(201);
+      const created = await api.post('/api/pbx/trunks', { name, host: '192.0.2.10' }).expect(201);
       expect(created.body.data.name).toBe(name);
       expect((await db.query('SELECT name FROM trunks WHERE id = $1', [created.body.data.id])).rows[0].name).toBe(name);
       await api.del(`/api/pbx/trunks/${created.body.data.id}`).expect(204);

@@ -18,8 +18,8 @@ describe('GET /api/pbx/cdrs', () => {
     for (let i = 0; i < 25; i++) {
       const started = new Date(base + i * 60_000);
       await db.query(
-        `INSERT INTO cdrs (call_uuid, from_extension, to_phone, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
-         VALUES ($1, $2, $3, $2, 'direct_gateway', $4, $5, 30, $6, $7, $8)`,
+        `INSERT INTO cdrs (call_uuid, from_extension, extension, from_number, to_phone, to_number, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
+         VALUES ($1, $2, $2, $2, $3, $3, $2, 'direct_gateway', $4, $5, 30, $6, $7, $8)`,
         [
           randomUUID(),
           extension,

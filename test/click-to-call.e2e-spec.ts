@@ -38,7 +38,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       await api
         .post('/api/pbx/trunks', {
           name: `carrier-${uniqueNumber()}`,
-          host: '127.0.0.1',
+          host: api.context.peer.carrierAddress,
           port: api.context.peer.carrierPort,
         })
         .expect(201)
@@ -128,14 +128,19 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
     await waitStatus(uuid, 'ended');
     const call = await getCall(uuid);
     expect(call).toMatchObject({ disposition: 'ANSWERED', hangup_by: 'b' });
+    // every event of the call, the ones every direction has (started, the far end's ringing, each leg's end) included
     expect(call.events.map((e) => `${e.type}:${e.leg}`)).toEqual([
+      'pbx.call.started:a',
       'pbx.call.ringing:a',
       'pbx.call.answered:a',
+      'pbx.call.ringing:b',
       'pbx.call.answered:b',
+      'pbx.call.leg_ended:b',
+      'pbx.call.leg_ended:a',
       'pbx.call.hangup:b',
       'pbx.cdr.created:a',
     ]);
-    expect(call.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(call.events.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // ARI reports ringing and answer twice (channel state and dial status): a leg keeps the first, as its event does
     const eventAt = (type: string, leg: string) =>
       call.events.find((e) => e.type === type && e.leg === leg)?.occurred_at;
@@ -252,7 +257,13 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const { call_uuid, to_phone } = await place();
       const call = await ended(call_uuid);
       expect(call.disposition).toBe('NO ANSWER');
-      expect(call.events.map((e) => e.type)).toEqual(['pbx.call.ringing', 'pbx.call.hangup', 'pbx.cdr.created']);
+      expect(call.events.map((e) => e.type)).toEqual([
+        'pbx.call.started',
+        'pbx.call.ringing',
+        'pbx.call.leg_ended',
+        'pbx.call.hangup',
+        'pbx.cdr.created',
+      ]);
       expect(peer.calls.some((c) => c.exten === to_phone)).toBe(false);
     });
 
@@ -268,7 +279,8 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       peer.setBehavior(to, { kind: 'reject', cause: 'busy' });
       const call = await ended((await place({ to_phone: to })).call_uuid);
       expect(call).toMatchObject({ disposition: 'BUSY', hangup_by: 'b', hangup_cause: 17 });
-      expect(call.events.map((e) => `${e.type}:${e.leg}`).slice(0, 2)).toEqual([
+      expect(call.events.map((e) => `${e.type}:${e.leg}`).slice(0, 3)).toEqual([
+        'pbx.call.started:a',
         'pbx.call.ringing:a',
         'pbx.call.answered:a',
       ]);
@@ -313,7 +325,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
         await api
           .post('/api/pbx/trunks', {
             name: `dead-${uniqueNumber()}`,
-            host: '127.0.0.1',
+            host: api.context.peer.carrierAddress,
             port: api.context.peer.carrierPort + 5,
           })
           .expect(201)
@@ -324,11 +336,21 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
 
     it('default routing: longest match, strip/prepend, next trunk when the first is unavailable', async () => {
       peer.setBehavior(`phone-${number}`, { kind: 'answer' });
+      // the route prepends +84: the dial policy must allow Vietnam (test/dial-policy.e2e-spec.ts)
+      const policy = (await api.get('/api/pbx/dial-policy').expect(200)).body.data;
+      const setPolicy = (allowed: string[]) =>
+        api
+          .http()
+          .put('/api/pbx/dial-policy')
+          .set('Authorization', `Bearer ${api.adminToken}`)
+          .send({ allowed_prefixes: allowed, denied_prefixes: policy.denied_prefixes })
+          .expect(200);
+      await setPolicy([...new Set([...policy.allowed_prefixes, '84'])]);
       const dead = (
         await api
           .post('/api/pbx/trunks', {
             name: `dead2-${uniqueNumber()}`,
-            host: '127.0.0.1',
+            host: api.context.peer.carrierAddress,
             port: api.context.peer.carrierPort + 6,
           })
           .expect(201)
@@ -348,6 +370,7 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
       const dialled = `+84${to.slice(1)}`;
       peer.setBehavior(dialled, { kind: 'answer' });
       const accepted = (await clickToCall({ from_extension: number, to_phone: to }).expect(202)).body.data;
+      await setPolicy(policy.allowed_prefixes);
       expect(accepted).toMatchObject({ routing_mode: 'dialplan_default', trunk_id: null, trunk_name: null });
       await waitStatus(accepted.call_uuid, 'answered', 45_000);
       const atCarrier = await peer.waitForCall((c) => c.exten === dialled);
@@ -375,11 +398,16 @@ describe('click-to-call (real Asterisk, SIP phone and carrier)', () => {
         leg: string;
         payload: { call: { trunk_id: number | null; trunk_name: string | null } };
       }) => `${r.type}:${r.leg} ${r.payload.call.trunk_id} ${r.payload.call.trunk_name}`;
-      // before a B-leg exists no trunk is chosen yet
+      // before a B-leg exists no trunk is chosen yet; the failed attempt names the dead trunk
       expect(stored.rows.map(trunkOf)).toEqual([
+        'pbx.call.started:a null null',
         'pbx.call.ringing:a null null',
         'pbx.call.answered:a null null',
+        `pbx.call.leg_ended:b ${dead.id} ${dead.name}`,
+        `pbx.call.ringing:b ${trunk.id} ${trunk.name}`,
         `pbx.call.answered:b ${trunk.id} ${trunk.name}`,
+        `pbx.call.leg_ended:b ${trunk.id} ${trunk.name}`,
+        `pbx.call.leg_ended:a ${trunk.id} ${trunk.name}`,
         `pbx.call.hangup:b ${trunk.id} ${trunk.name}`,
         `pbx.cdr.created:a ${trunk.id} ${trunk.name}`,
       ]);

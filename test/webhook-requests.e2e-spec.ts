@@ -45,6 +45,7 @@ const LOGGER: LogLevel[] =
 const split: WebhookRenderer = {
   format: 'split',
   render(event, subscription): OutboundRequest[] {
+    if (event.type === 'pbx.extension.state_changed') return [];
     const get: OutboundRequest = {
       method: 'GET',
       url: `${subscription.url}?event=${encodeURIComponent(event.type)}&callid=${encodeURIComponent(event.callUuid)}&seq=${event.sequence}`,
@@ -73,6 +74,8 @@ const split: WebhookRenderer = {
         return [get, form, put];
       case 'pbx.cdr.created':
         return [form, put];
+      default:
+        return [];
     }
   },
 };

@@ -300,7 +300,7 @@ describe('webhooks', () => {
       ['CRLF in the url', { url: 'https://crm.example.com/in\r\nX-Evil: 1', events: ['pbx.call.hangup'] }, ['url']],
       ['a url over 2000 chars', { url: `${url}/${'a'.repeat(2000)}`, events: ['pbx.call.hangup'] }, ['url']],
       ['no events', { url, events: [] }, ['events']],
-      ['an unknown event', { url, events: ['pbx.call.ringing', 'pbx.call.transferred'] }, ['events']],
+      ['an unknown event', { url, events: ['pbx.call.ringing', 'pbx.call.parked'] }, ['events']],
       ['events as a string', { url, events: 'pbx.call.hangup' }, ['events']],
       ['an unknown format', { url, events: ['pbx.call.hangup'], format: 'hubspot' }, ['format']],
       ['active as a string', { url, events: ['pbx.call.hangup'], active: 'true' }, ['active']],

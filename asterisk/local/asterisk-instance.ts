@@ -124,6 +124,14 @@ export class AsteriskInstance {
     fs.chownSync(file, this.account.uid, this.account.gid);
   }
 
+  /** Writes a file into spool/recording, where ARI finds it as `recording:<name>` (tests' tone files). */
+  writeRecording(fileName: string, content: Buffer): void {
+    if (!/^[A-Za-z0-9_.-]+$/.test(fileName)) throw new Error(`bad recording file name ${fileName}`);
+    const file = path.join(this.hostDir, 'spool', 'recording', fileName);
+    fs.writeFileSync(file, content, { mode: 0o600 });
+    fs.chownSync(file, this.account.uid, this.account.gid);
+  }
+
   pid(): number | undefined {
     try {
       const pid = Number(fs.readFileSync(path.join(this.hostDir, 'run', 'asterisk.pid'), 'utf8').trim());
@@ -155,7 +163,8 @@ export class AsteriskInstance {
     fs.mkdirSync(parent, { recursive: true });
     fs.chmodSync(parent, 0o711);
     const { uid, gid } = this.account;
-    for (const dir of ['', 'etc', 'lib', 'spool', 'run', 'log']) {
+    // spool/recording: ARI's channels/{id}/record writes there and Asterisk does not create it
+    for (const dir of ['', 'etc', 'lib', 'spool', 'spool/recording', 'run', 'log']) {
       fs.mkdirSync(path.join(this.hostDir, dir), { recursive: true, mode: 0o700 });
     }
     chownTree(this.hostDir, uid, gid); // folders of runs as root (before this change) included

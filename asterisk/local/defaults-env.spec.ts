@@ -33,6 +33,12 @@ describe('defaults of the Docker path', () => {
       SIP_BIND: '0.0.0.0',
       // compose's DB_USER is PostgreSQL's superuser, the migration role; Asterisk's is pbx_asterisk
       DB_USER: 'postgres',
+      PUBLIC_BASE_URL: defaults.recordings.publicBaseUrl,
+      RECORDINGS_RETENTION_DAYS: String(defaults.recordings.retentionDays),
+      CALLS_RETENTION_DAYS: String(defaults.retention.callsDays),
+      EVENTS_RETENTION_DAYS: String(defaults.retention.eventsDays),
+      WEBHOOK_DELIVERIES_RETENTION_DAYS: String(defaults.retention.webhookDeliveriesDays),
+      CDR_RETENTION_MONTHS: String(defaults.retention.cdrMonths),
     };
     const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
     const fallbacks = [...compose.matchAll(/\$\{([A-Z0-9_]+):-([^}]*)\}/g)].filter(([, , value]) => value !== '');

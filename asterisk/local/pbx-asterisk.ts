@@ -31,6 +31,7 @@ export function pbxTemplateVars(config: AppConfig): Record<string, string> {
     RTP_START: String(config.asterisk.rtpStart),
     RTP_END: String(config.asterisk.rtpEnd),
     RING_TIMEOUT: String(config.calls.agentRingTimeoutSeconds),
+    MAX_CALL_SECONDS: String(config.calls.maxCallSeconds),
     DB_HOST: db.hostname === 'localhost' ? '127.0.0.1' : db.hostname,
     DB_PORT: db.port || '5432',
     DB_NAME: decodeURIComponent(db.pathname.replace(/^\//, '')),

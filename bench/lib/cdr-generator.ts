@@ -15,12 +15,21 @@ import { migrate } from '../../libs/database/src/migrate';
  * - ≈ 2,000,000 distinct customer numbers: 80 % of the calls spread evenly over 2,000,000 numbers,
  *   20 % on 20,000 frequent ones (skewed: the busiest ≈ 14,000 calls);
  * - dispositions 60 % ANSWERED, 20 % NO ANSWER, 10 % BUSY, 7 % FAILED, 3 % CANCELLED, with
- *   consistent ring/talk times, legs, hangup causes and who hung up.
+ *   consistent ring/talk times, legs, hangup causes and who hung up;
+ * - directions 30 % click-to-call, 30 % outbound, 30 % inbound, 10 % internal, with the
+ *   direction-neutral fields as the writer fills them (SPEC section 2): the customer number is
+ *   to_number (click-to-call, outbound) or from_number (inbound, with a leading `+` on a third
+ *   of them, which `phone` ignores), an inbound call's extension is the one that answered (null
+ *   when none did), an internal call's to_number another extension;
+ * - inbound calls to DID_COUNT numbers of ours, skewed (the busiest ≈ 7 % of inbound calls,
+ *   the quietest ≈ 0.25 %, so any DID fills a page in a 30-day window at 10 M rows).
  */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const PERIOD_START = '2025-01-01T00:00:00Z';
 export const PERIOD_DAYS = 365;
 export const EXTENSION_COUNT = 2_000;
+export const DID_COUNT = 200;
+export const DIRECTIONS = ['click_to_call', 'outbound', 'inbound', 'internal'] as const;
 export const DISPOSITIONS = ['ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED', 'CANCELLED'] as const;
 
 const CHUNK_ROWS = 1_000_000;
@@ -48,17 +57,28 @@ export const EXTENSION_SQL = (e: string) => `(CASE WHEN ${e} < 800 THEN (100 + $
 /** SQL that maps a phone index (0..1,999,999) to a 10-digit number (an injective scramble). */
 export const PHONE_SQL = (p: string) => `('09' || lpad(((${p} * 7919 + 1234567) % 100000000)::text, 8, '0'))`;
 
+/** SQL that maps a DID index (0..DID_COUNT-1) to one of our numbers. */
+export const DID_SQL = (d: string) => `('842838' || lpad(${d}::text, 6, '0'))`;
+
 /** One chunk of rows, ids lo..hi (explicit ids: the sequence is moved past them at the end). */
 function chunkSql(lo: number, hi: number, total: number): string {
   // inner query: one set of random draws per row (volatile targets keep it from being flattened)
   return `
-INSERT INTO cdrs (id, call_uuid, from_extension, to_phone, caller_id, trunk_id, trunk_name, routing_mode,
+INSERT INTO cdrs (id, call_uuid, direction, from_number, to_number, did, extension, from_extension, to_phone,
+  caller_id, trunk_id, trunk_name, routing_mode,
   started_at, answered_at, ended_at, duration, billsec, disposition, hangup_cause, hangup_cause_text, hangup_by,
   a_leg_uuid, a_started_at, a_answered_at, a_ended_at, b_leg_uuid, b_started_at, b_answered_at, b_ended_at,
   headers, created_at)
-SELECT id, gen_random_uuid(), ext, phone,
-  CASE WHEN e % 4 = 0 THEN ext ELSE '1900' || lpad((e % 25)::text, 4, '0') END,
-  trunk, 'trunk-' || trunk, CASE WHEN e % 10 < 3 THEN 'direct_gateway' ELSE 'dialplan_default' END,
+SELECT id, gen_random_uuid(), dir,
+  CASE dir WHEN 'inbound' THEN (CASE WHEN r_plus < 0.33 THEN '+' ELSE '' END) || phone ELSE ext END,
+  CASE dir WHEN 'inbound' THEN did WHEN 'internal' THEN ext2 ELSE phone END,
+  CASE WHEN dir = 'inbound' THEN did END,
+  CASE WHEN dir <> 'inbound' OR disp = 'ANSWERED' THEN ext END,
+  CASE WHEN dir = 'click_to_call' THEN ext END, CASE WHEN dir = 'click_to_call' THEN phone END,
+  CASE WHEN dir IN ('click_to_call', 'outbound') THEN
+    (CASE WHEN e % 4 = 0 THEN ext ELSE '1900' || lpad((e % 25)::text, 4, '0') END) END,
+  CASE WHEN dir <> 'internal' THEN trunk END, CASE WHEN dir <> 'internal' THEN 'trunk-' || trunk END,
+  CASE WHEN dir = 'click_to_call' THEN (CASE WHEN e % 10 < 3 THEN 'direct_gateway' ELSE 'dialplan_default' END) END,
   started, CASE WHEN disp = 'ANSWERED' THEN b_start + make_interval(secs => ring) END,
   started + make_interval(secs => a_ring + ring + talk), (a_ring + ring + talk)::int, talk::int, disp,
   CASE disp WHEN 'ANSWERED' THEN 16 WHEN 'NO ANSWER' THEN 19 WHEN 'BUSY' THEN 17 WHEN 'FAILED' THEN 34 ELSE 16 END,
@@ -72,12 +92,14 @@ SELECT id, gen_random_uuid(), ext, phone,
   started + make_interval(secs => a_ring + ring + talk + 0.05)
 FROM (
   SELECT *, started + make_interval(secs => a_ring) AS b_start,
-    ${EXTENSION_SQL('e')} AS ext, ${PHONE_SQL('p')} AS phone,
+    ${EXTENSION_SQL('e')} AS ext, ${EXTENSION_SQL('e2')} AS ext2, ${PHONE_SQL('p')} AS phone, ${DID_SQL('d')} AS did,
+    CASE WHEN r_dir < 0.3 THEN 'click_to_call' WHEN r_dir < 0.6 THEN 'outbound' WHEN r_dir < 0.9 THEN 'inbound'
+      ELSE 'internal' END AS dir,
     CASE disp WHEN 'ANSWERED' THEN 3 + floor(r_ring * 25) WHEN 'NO ANSWER' THEN 30 + floor(r_ring * 30)
       WHEN 'BUSY' THEN 1 + floor(r_ring * 9) WHEN 'FAILED' THEN floor(r_ring * 5) ELSE 2 + floor(r_ring * 23) END AS ring,
     CASE WHEN disp = 'ANSWERED' THEN least(7200, 1 + floor(-ln(1 - r_talk) * 120)) ELSE 0 END AS talk
   FROM (
-    SELECT id, e, p, trunk, a_ring, r_ring, r_talk, r_by, r_hdr,
+    SELECT id, e, e2, p, d, trunk, a_ring, r_ring, r_talk, r_by, r_hdr, r_dir, r_plus,
       date_trunc('milliseconds', timestamptz '${PERIOD_START}'
         + make_interval(secs => (id - 1)::float8 / ${total} * ${PERIOD_DAYS * 86400} + r_jit * 60)) AS started,
       CASE WHEN r_disp < 0.60 THEN 'ANSWERED' WHEN r_disp < 0.80 THEN 'NO ANSWER' WHEN r_disp < 0.90 THEN 'BUSY'
@@ -85,6 +107,9 @@ FROM (
     FROM (
       SELECT g AS id,
         floor(${EXTENSION_COUNT} * power(random(), 1.5))::int AS e,
+        floor(${EXTENSION_COUNT} * random())::int AS e2,
+        floor(${DID_COUNT} * power(random(), 2))::int AS d,
+        random() AS r_dir, random() AS r_plus,
         (CASE WHEN random() < 0.2 THEN floor(20000 * power(random(), 2)) ELSE 20000 + floor(random() * 1980000) END)::bigint AS p,
         1 + floor(random() * 3)::int AS trunk,
         2 + floor(random() * 7) AS a_ring,

@@ -43,3 +43,17 @@ export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
   }
   return spent;
 }
+
+/**
+ * CPU seconds used so far by the children `pid` has waited for (cutime + cstime): the encoder
+ * processes a worker spawns, which end before any snapshot could see them. 0 if `pid` is gone.
+ */
+export function childrenCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}

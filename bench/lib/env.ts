@@ -28,7 +28,8 @@ export class BenchEnv {
     const bench = new BenchEnv();
     const { context, instances } = await startTestEnvironment({
       base: Number(process.env.BENCH_PORT_BASE ?? 25000),
-      dbName: 'pbx_bench',
+      // BENCH_DB: a run's own database, so two runs on one PostgreSQL do not drop each other's
+      dbName: process.env.BENCH_DB ?? 'pbx_bench',
     });
     bench.context = context;
     bench.instances = instances;
@@ -42,7 +43,7 @@ export class BenchEnv {
     bench.trunkId = (
       await bench.request('POST', '/api/pbx/trunks', {
         name: 'bench-carrier',
-        host: '127.0.0.1',
+        host: context.peer.carrierAddress,
         port: context.peer.carrierPort,
       })
     ).body.data.id;

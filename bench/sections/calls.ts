@@ -4,7 +4,7 @@ import { RawAri } from '../lib/raw-ari';
 import { CpuSpent, cpuSpent } from '../lib/cpu';
 import { atRate, summary } from '../lib/stats';
 import { BenchSection, figure, round } from '../lib/types';
-import { WebhookReceiver } from '../../test/harness/webhook-receiver';
+import { agentOf, agentsDo, Crm, twoLegPhones } from '../lib/two-leg';
 import { sleep, waitUntil } from '../../test/harness/sip-peer';
 import type { SectionDefinition } from './index';
 
@@ -12,7 +12,7 @@ const AGENTS = 10;
 let shared: Promise<{ env: BenchEnv; raw: RawAri; agents: string[] }> | undefined;
 
 /** One environment for the call sections: started on first use, stopped by teardown. */
-function callEnv() {
+export function callEnv() {
   shared ??= (async () => {
     const env = await BenchEnv.start({ RING_TIMEOUT: '120', CUSTOMER_RING_TIMEOUT: '60' });
     env.peer.recordDetails = false;
@@ -31,12 +31,7 @@ export async function stopCallEnv(): Promise<void> {
   await env.stop();
 }
 
-const agentOf = (agents: string[], i: number) => agents[i % agents.length];
-
-/** What every agent's desk phone does with the next calls (customers follow the default behavior). */
-function agentsDo(env: BenchEnv, agents: string[], behavior: Parameters<BenchEnv['peer']['setBehavior']>[1]): void {
-  for (const agent of agents) env.peer.setBehavior(`phone-${agent}`, behavior);
-}
+export { agentOf, agentsDo };
 
 /** Core-milliseconds per call summed over every process of the run (API, worker, both Asterisks, PostgreSQL, load generator). */
 function coreMsPerCall(cpu: CpuSpent, calls: number): number {
@@ -167,25 +162,9 @@ async function twoLegThroughput(): Promise<BenchSection> {
   const calls = Number(process.env.BENCH_CALLS ?? 200);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 10);
   // the agent answers and stays; the customer answers and hangs up 200 ms later
-  agentsDo(env, agents, { kind: 'answer' });
-  env.peer.setDefaultBehavior({ kind: 'answer', hangupAfterMs: 200 });
-  env.peer.clearCalls();
-
-  const receiver = await WebhookReceiver.start();
-  const created = await env.request('POST', '/api/pbx/webhooks', {
-    url: receiver.url('/bench'),
-    events: ['pbx.call.ringing', 'pbx.call.answered', 'pbx.call.hangup', 'pbx.cdr.created'],
-  });
-  if (created.status !== 201) throw new Error(`webhook subscription: ${JSON.stringify(created.body)}`);
-  const delaysByCall = new Map<string, number[]>();
-  const done = new Map<string, () => void>();
-  receiver.respond('/bench', (request) => {
-    const event = JSON.parse(request.body);
-    const delay = request.at - Date.parse(event.occurred_at);
-    delaysByCall.set(event.call_uuid, [...(delaysByCall.get(event.call_uuid) ?? []), delay]);
-    if (event.type === 'pbx.cdr.created') done.get(event.call_uuid)?.();
-    return { status: 200 };
-  });
+  twoLegPhones(env, agents);
+  const crm = await Crm.start(env, '/bench');
+  const { receiver, delaysByCall } = crm;
 
   const runPool = async (task: (i: number) => Promise<void>) => {
     let next = 0;
@@ -210,27 +189,7 @@ async function twoLegThroughput(): Promise<BenchSection> {
 
   const uuids: string[] = [];
   /** one click-to-call through the whole flow: resolves once its pbx.cdr.created reached the CRM */
-  const fullCall = (i: number, prefix: string, into: string[]) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 60_000);
-      const uuidPromise = fetch(`${env.api.url}/api/pbx/calls/click-to-call`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${env.token()}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          from_extension: agentOf(agents, i),
-          to_phone: `${prefix}${String(i).padStart(6, '0')}`,
-          trunk_id: env.trunkId,
-        }),
-      }).then(async (response) => (await response.json()) as { data?: { call_uuid: string } });
-      void uuidPromise.then((body) => {
-        if (!body.data) return resolve();
-        into.push(body.data.call_uuid);
-        done.set(body.data.call_uuid, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    });
+  const fullCall = (i: number, prefix: string, into: string[]) => crm.fullCall(agents, i, prefix, into);
   const oursMs = await runPool((i) => fullCall(i, '0922', uuids));
   const oursCpu = cpuSpent(before, env.cpu());
   console.log(`  CPU seconds for ${calls} calls, ours: ${JSON.stringify(oursCpu)}`);
@@ -256,8 +215,7 @@ async function twoLegThroughput(): Promise<BenchSection> {
   await sleep(1_000);
   await atRate(pacedRate, pacedSeconds * 1000, (i) => fullCall(i, '0944', paced));
   const pacedDelays = paced.flatMap((uuid) => delaysByCall.get(uuid) ?? []);
-  await env.request('DELETE', `/api/pbx/webhooks/${created.body.data.id}`);
-  await receiver.close();
+  await crm.stop();
   const oursRate = (calls * 1000) / oursMs;
   const rawRate = (calls * 1000) / rawMs;
   const w = summary(uuids.flatMap((uuid) => delaysByCall.get(uuid) ?? []));

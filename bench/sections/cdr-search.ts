@@ -16,16 +16,18 @@ import type { SectionDefinition } from './index';
  * SELECT sent straight to PostgreSQL with `pg` (same WHERE, ORDER BY and LIMIT 101), request by
  * request with the same parameters, alternating which of the two goes first.
  *
- * Shapes: (1) a 7-day window + phone, (2) a 30-day window + extension + disposition, (3) keyset
- * paging with limit 100 over a 90-day window, first page then following next_cursor. Target: API
- * p99 ≤ 50 ms for each.
+ * Shapes: (1) a 7-day window + phone (the external party, every direction; a third sent with a
+ * leading `+`), (2) a 30-day window + extension + disposition, (3) keyset paging with limit 100
+ * over a 90-day window, first page then following next_cursor, (4) a 7-day window +
+ * direction=inbound, (5) a 30-day window + did (a DID of a generated inbound call): (4) and (5)
+ * return full pages. Target: API p99 ≤ 50 ms for each.
  *
- * Environment: BENCH_CDR_ROWS (10000000), BENCH_CDR_SAMPLES per shape (400),
+ * Environment: BENCH_CDR_ROWS (10000000), BENCH_CDR_SAMPLES per shape (400), BENCH_CDR_DB
+ * (pbx_bench_cdrs: the database generated and kept between runs),
  * BENCH_CDR_PAGES per cursor walk (10), BENCH_CDR_FRESH=1 to regenerate, BENCH_CDR_PORT (24500),
  * BENCH_CDR_SEED (random, printed), BENCH_DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-const DB_NAME = 'pbx_bench_cdrs';
 const TARGET_MS = 50;
 const LIMIT = 100;
 /** the API allows 600 requests a minute per token: a new calls token every this many requests */
@@ -46,6 +48,8 @@ interface Query {
   phone?: string;
   extension?: string;
   disposition?: string;
+  direction?: string;
+  did?: string;
   cursor?: { startedAt: string; id: string };
 }
 
@@ -76,7 +80,7 @@ async function run(): Promise<BenchSection> {
 
   const dataset = await ensureCdrDataset({
     adminUrl,
-    dbName: DB_NAME,
+    dbName: process.env.BENCH_CDR_DB?.trim() || 'pbx_bench_cdrs',
     rows,
     fresh: process.env.BENCH_CDR_FRESH === '1',
   });
@@ -91,20 +95,31 @@ async function run(): Promise<BenchSection> {
     const pool = await samplePool(db, rows, random);
     const bench = new Runner(client, tokens, db);
 
-    // (1) 7-day window + phone: the window holds the chosen call
+    // (1) 7-day window + phone: the window holds the chosen call (any direction but internal)
+    const withPhone = pool.filter((r) => r.phone !== null);
     const byPhone: Query[] = Array.from({ length: samplesPerShape }, () => {
-      const row = pick(pool, random);
-      return { ...windowAround(row.startedAt, 7, random), phone: row.phone };
+      const row = pick(withPhone, random);
+      return { ...windowAround(row.startedAt, 7, random), phone: `${random() < 0.33 ? '+' : ''}${row.phone}` };
     });
     // (2) 30-day window + extension + disposition: each disposition equally often (rare ones are
     // the slow ones), the extension and window from a call with that disposition
     const byExtension: Query[] = Array.from({ length: samplesPerShape }, () => {
       const disposition = DISPOSITIONS[Math.floor(random() * DISPOSITIONS.length)];
       const row = pick(
-        pool.filter((r) => r.disposition === disposition),
+        pool.filter((r) => r.disposition === disposition && r.extension !== null),
         random,
       );
-      return { ...windowAround(row.startedAt, 30, random), extension: row.extension, disposition };
+      return { ...windowAround(row.startedAt, 30, random), extension: row.extension!, disposition };
+    });
+    // (4) 7-day window + direction=inbound, (5) 30-day window + the DID of an inbound call
+    const inbound = pool.filter((r) => r.did !== null);
+    const byDirection: Query[] = Array.from({ length: samplesPerShape }, () => ({
+      ...windowAround(pick(pool, random).startedAt, 7, random),
+      direction: 'inbound',
+    }));
+    const byDid: Query[] = Array.from({ length: samplesPerShape }, () => {
+      const row = pick(inbound, random);
+      return { ...windowAround(row.startedAt, 30, random), did: row.did! };
     });
     // (3) keyset paging over a 90-day window inside the data
     const walks = Math.max(1, Math.round(samplesPerShape / pagesPerWalk));
@@ -116,15 +131,23 @@ async function run(): Promise<BenchSection> {
 
     const loadBefore = os.loadavg().map((l) => round(l));
     console.log(`[cdr-search] warm-up (seed ${seed}, load average ${loadBefore.join(' ')})`);
-    for (const query of [...byPhone.slice(0, 20), ...byExtension.slice(0, 20), ...windows.slice(0, 5)])
+    for (const query of [
+      ...byPhone.slice(0, 20),
+      ...byExtension.slice(0, 20),
+      ...windows.slice(0, 5),
+      ...byDirection.slice(0, 10),
+      ...byDid.slice(0, 20),
+    ])
       await bench.once(query, 0, null);
 
     const shapes: Shape[] = [
       { key: 'phone', label: '7d window + phone', samples: [], mismatches: 0 },
       { key: 'extension', label: '30d window + ext + disposition', samples: [], mismatches: 0 },
       { key: 'cursor', label: 'cursor page (limit 100, 90d)', samples: [], mismatches: 0 },
+      { key: 'direction', label: '7d window + direction=inbound', samples: [], mismatches: 0 },
+      { key: 'did', label: '30d window + did', samples: [], mismatches: 0 },
     ];
-    const [s1, s2, s3] = shapes;
+    const [s1, s2, s3, s4, s5] = shapes;
     for (const [i, query] of byPhone.entries()) s1.mismatches += await bench.measure(query, i, s1.samples);
     console.log(`[cdr-search] ${s1.label}: ${line(s1)}`);
     for (const [i, query] of byExtension.entries()) s2.mismatches += await bench.measure(query, i, s2.samples);
@@ -147,6 +170,10 @@ async function run(): Promise<BenchSection> {
       }
     }
     console.log(`[cdr-search] ${s3.label}: ${line(s3)}`);
+    for (const [i, query] of byDirection.entries()) s4.mismatches += await bench.measure(query, i, s4.samples);
+    console.log(`[cdr-search] ${s4.label}: ${line(s4)}`);
+    for (const [i, query] of byDid.entries()) s5.mismatches += await bench.measure(query, i, s5.samples);
+    console.log(`[cdr-search] ${s5.label}: ${line(s5)}`);
     const loadAfter = os.loadavg().map((l) => round(l));
 
     const figures: BenchFigure[] = [];
@@ -177,8 +204,9 @@ async function run(): Promise<BenchSection> {
     // 7 days, and the busiest extension with the rarest disposition over 30 days (every call of
     // that extension in the window is read from the heap to check the disposition)
     const busiest = (
-      await db.query(`SELECT (SELECT to_phone FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS phone,
-      (SELECT from_extension FROM cdrs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS extension`)
+      await db.query(`SELECT (SELECT external_number FROM cdrs WHERE external_number IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS phone,
+      (SELECT extension FROM cdrs WHERE extension IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS extension,
+      (SELECT did FROM cdrs WHERE did IS NOT NULL GROUP BY 1 ORDER BY count(*) ASC LIMIT 1) AS quietest_did`)
     ).rows[0];
     const mid = Date.parse(PERIOD_START) + 150 * DAY_MS;
     explain.worst_cases = {
@@ -191,6 +219,17 @@ async function run(): Promise<BenchSection> {
         from: new Date(mid).toISOString(),
         to: new Date(mid + 30 * DAY_MS).toISOString(),
         extension: busiest.extension,
+        disposition: 'CANCELLED',
+      }),
+      quietest_did_30d: await explainQuery(db, {
+        from: new Date(mid).toISOString(),
+        to: new Date(mid + 30 * DAY_MS).toISOString(),
+        did: busiest.quietest_did,
+      }),
+      inbound_cancelled_7d: await explainQuery(db, {
+        from: new Date(mid).toISOString(),
+        to: new Date(mid + 7 * DAY_MS).toISOString(),
+        direction: 'inbound',
         disposition: 'CANCELLED',
       }),
     };
@@ -333,8 +372,10 @@ function sqlOf(query: Query): { text: string; values: unknown[] } {
   };
   add((n) => `c.started_at >= ${n}`, query.from);
   add((n) => `c.started_at < ${n}`, query.to);
-  if (query.extension) add((n) => `c.from_extension = ${n}`, query.extension);
-  if (query.phone) add((n) => `c.to_phone = ${n}`, query.phone);
+  if (query.direction) add((n) => `c.direction = ${n}`, query.direction);
+  if (query.extension) add((n) => `c.extension = ${n}`, query.extension);
+  if (query.phone) add((n) => `c.external_number = ${n}`, query.phone.replace(/^\+/, ''));
+  if (query.did) add((n) => `c.did = ${n}`, query.did.replace(/^\+/, ''));
   if (query.disposition) add((n) => `c.disposition = ${n}`, query.disposition);
   if (query.cursor) {
     values.push(query.cursor.startedAt, query.cursor.id);
@@ -348,8 +389,10 @@ function sqlOf(query: Query): { text: string; values: unknown[] } {
 
 function apiPath(query: Query, cursor: string | null): string {
   const params = new URLSearchParams({ from: query.from, to: query.to });
+  if (query.direction) params.set('direction', query.direction);
   if (query.extension) params.set('extension', query.extension);
   if (query.phone) params.set('phone', query.phone);
+  if (query.did) params.set('did', query.did);
   if (query.disposition) params.set('disposition', query.disposition);
   params.set('limit', String(LIMIT));
   if (cursor) params.set('cursor', cursor);
@@ -421,8 +464,10 @@ class Runner {
 
 interface PoolRow {
   id: string;
-  extension: string;
-  phone: string;
+  extension: string | null;
+  /** the external party (null for internal calls) */
+  phone: string | null;
+  did: string | null;
   disposition: string;
   startedAt: Date;
 }
@@ -431,13 +476,14 @@ interface PoolRow {
 async function samplePool(db: Client, rows: number, random: () => number): Promise<PoolRow[]> {
   const ids = Array.from({ length: 20_000 }, () => 1 + Math.floor(random() * rows));
   const result = await db.query(
-    `SELECT id, from_extension, to_phone, disposition, started_at FROM cdrs WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    `SELECT id, extension, external_number, did, disposition, started_at FROM cdrs WHERE id = ANY($1::bigint[]) ORDER BY id`,
     [ids],
   );
   return result.rows.map((r) => ({
     id: r.id,
-    extension: r.from_extension,
-    phone: r.to_phone,
+    extension: r.extension,
+    phone: r.external_number,
+    did: r.did,
     disposition: r.disposition,
     startedAt: r.started_at,
   }));

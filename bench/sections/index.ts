@@ -1,6 +1,9 @@
 import { BenchSection } from '../lib/types';
 import { callSections, stopCallEnv } from './calls';
 import { cdrSearch } from './cdr-search';
+import { inboundSetup } from './inbound';
+import { recordingSections } from './recording';
+import { streamSections } from './stream';
 
 export interface SectionDefinition {
   name: string;
@@ -8,7 +11,13 @@ export interface SectionDefinition {
 }
 
 /** In run order. Sections that share the call environment start it on first use. */
-export const SECTIONS: SectionDefinition[] = [...callSections, cdrSearch];
+export const SECTIONS: SectionDefinition[] = [
+  ...callSections,
+  ...recordingSections,
+  ...streamSections,
+  inboundSetup,
+  cdrSearch,
+];
 
 /** Run once after every section. */
 export async function teardown(): Promise<void> {

@@ -1,12 +1,23 @@
 import fc from 'fast-check';
 import { CALL_EVENT_TYPES } from '@pbx/call-events';
-import { digits, Fields, pathId, phone, queryString, requestBody, safeText } from '../harness/fuzz-arbitraries';
+import {
+  did,
+  digits,
+  Fields,
+  pathId,
+  phone,
+  prefixList,
+  queryString,
+  requestBody,
+  safeText,
+} from '../harness/fuzz-arbitraries';
 import { DELIVERY, FACTOR, FIXTURE, FuzzFixture, Req, runProperty, runs, Table } from '../harness/fuzz-fixture';
 
 /**
  * Property-based fuzzing of the admin routes (fast-check, fixed seed; see fuzz-fixture.ts): for
  * hostile bodies, path ids, methods and queries on every family (extensions, trunks, caller ids,
- * tokens, routes, webhooks) and on webhook deliveries, an admin token never gets a 5xx, every
+ * tokens, routes, ring groups, inbound routes, webhooks), on the dial policy and on webhook
+ * deliveries, an admin token never gets a 5xx, every
  * 4xx has the stable error body and a refused request changes no row of any table.
  */
 
@@ -14,13 +25,14 @@ import { DELIVERY, FACTOR, FIXTURE, FuzzFixture, Req, runProperty, runs, Table }
 const RUNS = {
   family: 900,
   deliveries: 450,
+  dialPolicy: 450,
 };
 
 describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refusal', () => {
   const fx = new FuzzFixture('fuzz-admin');
 
-  // ~6,000 admin requests spread over 20 tokens stay under 600 a minute each however fast they go
-  beforeAll(() => fx.start({ admin: 20 * Math.ceil(FACTOR) }));
+  // ~8,000 admin requests spread over 28 tokens stay under 600 a minute each however fast they go
+  beforeAll(() => fx.start({ admin: 28 * Math.ceil(FACTOR) }));
   afterAll(() => fx.stop());
 
   // ---------------------------------------------------------------------------------------------
@@ -51,9 +63,10 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
     fc.domain(),
     fc.ipV4(),
     fc.ipV6(),
+    // never the phones' 127.0.0.1 (nor localhost): a trunk there would be taken for every phone
     fc.constantFrom(
-      'localhost',
-      '127.0.0.1',
+      'localhost.invalid',
+      '127.0.0.9',
       `${'a'.repeat(63)}.example`,
       `${'a'.repeat(64)}.example`,
       `${'a.'.repeat(126)}a`,
@@ -66,6 +79,35 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
     password: sipPassword,
     outbound_caller_id: fc.option(phone, { nil: null }),
     status,
+    outbound: fc.constantFrom('allowed', 'denied'),
+    auto_answer_allowed: fc.boolean(),
+  });
+  // the fixture extensions (one of them named by the fixture group and route), or any number
+  const extensionNumber = () =>
+    fc.oneof(fc.constant(fx.fixtures.callExtension.number), fc.constant(fx.fixtures.extension.number), digits(3, 10));
+  const timeout = fc.oneof(fc.integer({ min: 1, max: 600 }), fc.constantFrom(1, 600, 0, 601));
+  const ringGroupFields = (): Fields => ({
+    name: safeText(100),
+    strategy: fc.constantFrom('ringall', 'sequential'),
+    members: fc.oneof(fc.constant([fx.fixtures.callExtension.number]), fc.array(extensionNumber(), { maxLength: 51 })),
+    member_timeout: timeout,
+    ring_timeout: timeout,
+  });
+  const ringGroupId = () => fc.oneof(fc.constant(fx.fixtures.ringGroup.id), fc.integer({ min: 1, max: 2_147_483_647 }));
+  const inboundRouteFields = (): Fields => ({
+    did,
+    trunk_id: fc.option(trunkIds(), { nil: null }),
+    destination: fc.oneof(
+      fc.record({ type: fc.constant('extension'), number: extensionNumber() }),
+      fc.record({ type: fc.constant('ring_group'), id: ringGroupId() }),
+      // both fields, or the other type's
+      fc.record({
+        type: fc.constantFrom('extension', 'ring_group', 'queue'),
+        number: extensionNumber(),
+        id: ringGroupId(),
+      }),
+    ),
+    ring_timeout: timeout,
   });
   const trunkFields = (): Fields => ({
     name: safeText(100),
@@ -74,6 +116,14 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
     transport: fc.constantFrom('udp', 'tcp'),
     username: fc.option(fc.stringMatching(/^[A-Za-z0-9_.+~!$&'()*,;=-]{1,64}$/), { nil: null }),
     password: fc.option(password(1), { nil: null }),
+    inbound_addresses: fc.array(
+      fc.oneof(
+        fc.ipV4().filter((a) => !a.startsWith('127.0.0.1')),
+        fc.ipV4().map((a) => `${a}/24`),
+        fc.constantFrom('0.0.0.0/0', '10.0.0.0/7', '::1', '127.0.0.9/33', '127.0.0.9'),
+      ),
+      { maxLength: 4 },
+    ),
     status,
   });
   const callerIdFields = (): Fields => ({
@@ -168,6 +218,24 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
       item: true,
       remove: true,
     },
+    'ring-groups': {
+      base: '/api/pbx/ring-groups',
+      table: 'ring_groups',
+      fixtureId: () => fx.fixtures.ringGroup.id,
+      create: ringGroupFields,
+      update: ringGroupFields,
+      item: true,
+      remove: true,
+    },
+    'inbound-routes': {
+      base: '/api/pbx/inbound-routes',
+      table: 'inbound_routes',
+      fixtureId: () => fx.fixtures.inboundRoute.id,
+      create: inboundRouteFields,
+      update: inboundRouteFields,
+      item: true,
+      remove: true,
+    },
     webhooks: {
       base: '/api/pbx/webhooks',
       table: 'webhook_subscriptions',
@@ -239,6 +307,40 @@ describe('API fuzzing, admin routes: no 5xx, stable 4xx bodies, no write on refu
       expect(fx.throttled() - before).toBeLessThanOrEqual(runs(RUNS.family) * 0.01);
     },
   );
+
+  it('dial policy: hostile bodies, queries and methods never give a 5xx and a refusal writes nothing', async () => {
+    const base = '/api/pbx/dial-policy';
+    const requests = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: requestBody({ allowed_prefixes: prefixList, denied_prefixes: prefixList }).map((body): Req => ({
+          method: 'PUT',
+          path: base,
+          body,
+        })),
+      },
+      {
+        weight: 1,
+        arbitrary: queryString({ allowed_prefixes: digits(1, 3) }).map((q): Req => ({
+          method: 'GET',
+          path: `${base}${q}`,
+        })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('POST', 'PATCH', 'DELETE', 'PUT', 'GET'),
+            fc.oneof(pathId, fc.constant('')),
+            requestBody({}),
+          )
+          .map(([method, id, body]): Req => ({ method, path: id === '' ? base : `${base}/${id}`, body })),
+      },
+    );
+    const before = fx.throttled();
+    await runProperty(requests, async (req) => void (await fx.probe(req, fx.adminToken())), RUNS.dialPolicy);
+    expect(fx.throttled() - before).toBeLessThanOrEqual(runs(RUNS.dialPolicy) * 0.01);
+  });
 
   it('webhook deliveries and redeliver: hostile ids and queries never give a 5xx', async () => {
     const webhook = fc.oneof({ weight: 3, arbitrary: fc.constant(FIXTURE) }, { weight: 2, arbitrary: pathId });

@@ -77,7 +77,7 @@ describe('API fuzzing, authentication and scopes: 401 and 403 everywhere they be
     if (path.endsWith('/redeliver')) return undefined;
     if (path.startsWith('/api/pbx/extensions'))
       return { number: `98${String(n).padStart(6, '0')}`, password: 'valid-password' };
-    if (path.startsWith('/api/pbx/trunks')) return { name: `scope-${n}`, host: 'example.org' };
+    if (path.startsWith('/api/pbx/trunks')) return { name: `scope-${n}`, host: '192.0.2.20' };
     if (path.startsWith('/api/pbx/caller-ids')) return { number: `0288${n}` };
     if (path.startsWith('/api/pbx/tokens')) return { name: 'escalate', scopes: ['admin'] };
     if (path.startsWith('/api/pbx/routes'))

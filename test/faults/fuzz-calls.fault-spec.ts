@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  did,
   digits,
   Fields,
   headerValue,
@@ -16,14 +17,16 @@ import { FACTOR, FIXTURE, FuzzFixture, Req, runProperty, runs } from '../harness
 /**
  * Property-based fuzzing of the calls-scope routes (fast-check, fixed seed; see
  * fuzz-fixture.ts): click-to-call never accepts a call (the one extension it may name has no
- * phone) and never writes a row whatever the body and Idempotency-Key; GET /calls/:uuid and
- * GET /cdrs never give a 5xx for random ids and query strings.
+ * phone) and never writes a row whatever the body and Idempotency-Key; GET /calls/:uuid,
+ * GET /calls and GET /cdrs never give a 5xx for random ids and query strings.
  */
 
 // runs per property: the four fuzz-*.fault-spec.ts files take about two minutes together on 2 cores
 const RUNS = {
   clickToCall: 600,
   callsRead: 200,
+  callsList: 600,
+  callsCursor: 200,
   cdrs: 900,
 };
 
@@ -83,6 +86,8 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
           ),
         },
       ),
+      // the fixture extension does not allow it: true is 422 auto_answer_not_allowed
+      auto_answer: fc.boolean(),
     };
     // trunk_id wins over trunk_name: some bodies leave it out so that trunk_name is looked up
     const { trunk_id: _trunkId, ...byName } = fields;
@@ -230,6 +235,19 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
       ),
     },
   );
+  /** times of exactly the shape the calls cursor holds, impossible dates and hours included */
+  const two = (min: number, max: number) => fc.integer({ min, max }).map((n) => String(n).padStart(2, '0'));
+  const ownShape: fc.Arbitrary<string> = fc
+    .tuple(
+      fc.constantFrom('0000', '1969', '2026', '2028', '9999'),
+      two(0, 13),
+      two(0, 32),
+      two(0, 25),
+      two(0, 60),
+      two(0, 61),
+      digits(6, 6),
+    )
+    .map(([y, mo, d, h, mi, sec, us]) => `${y}-${mo}-${d}T${h}:${mi}:${sec}.${us}Z`);
   const cursor: fc.Arbitrary<string> = fc.oneof(
     fc.constant('@cursor'),
     fc
@@ -239,6 +257,13 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
           digits(1, 19),
           fc.constantFrom('0', '9223372036854775807', '9223372036854775808', '9999999999999999999', '-1', ''),
         ),
+      )
+      .map(([at, id]) => Buffer.from(`${at}|${id}`).toString('base64url')),
+    // the exact shape the CDR cursor holds (milliseconds), any date
+    fc
+      .tuple(
+        ownShape.map((at) => `${at.slice(0, 23)}Z`),
+        digits(1, 19),
       )
       .map(([at, id]) => Buffer.from(`${at}|${id}`).toString('base64url')),
     fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/),
@@ -251,12 +276,100 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
     ),
   );
 
+  /**
+   * The fixtures' values in a generated query string: placeholders are URL-encoded with the rest
+   * (`@` is `%40`), so both spellings are filled in.
+   */
+  const fill = (q: string): string =>
+    q
+      .replace(/(?:@|%40)callsCursor/g, fx.fixtures.callsCursor)
+      .replace(/(?:@|%40)cursor/g, fx.fixtures.cdrCursor)
+      .replace(/(?:@|%40)callUuid/g, fx.fixtures.callUuid);
+
+  const direction = fc.constantFrom(
+    'click_to_call',
+    'inbound',
+    'outbound',
+    'internal',
+    'INBOUND',
+    'click-to-call',
+    'any',
+    '',
+  );
+  /** a cursor of the calls list: created_at with microseconds | call uuid */
+  const callsCursor: fc.Arbitrary<string> = fc.oneof(
+    fc.constant('@callsCursor'),
+    fc.constant('@cursor'),
+    fc
+      .tuple(
+        fc.oneof(
+          isoish,
+          isoish.map((at) => at.replace(/\.\d{3}Z$/, '.123456Z')),
+          ownShape,
+        ),
+        fc.oneof(
+          fc.uuid(),
+          fc.uuid().map((u) => u.toUpperCase()),
+          fc.constantFrom('', '1', 'x', 'x|y'),
+        ),
+      )
+      .map(([at, id]) => Buffer.from(`${at}|${id}`).toString('base64url')),
+    cursor,
+  );
+
+  it('GET /api/pbx/calls: random query strings never give a 5xx', async () => {
+    const query = queryString({
+      status: fc.constantFrom('live', 'ended', 'LIVE', 'answered', 'all', ''),
+      direction,
+      extension: fc.oneof(digits(3, 10), fc.constant(fx.fixtures.callExtension.number)),
+      phone: fc.oneof(phone, fc.constant('0987000000')),
+      from: isoish,
+      to: isoish,
+      limit: fc.oneof(digits(1, 3), fc.constantFrom('0', '1', '500', '501', '-1', '1.5', '1e2', '010')),
+      cursor: callsCursor,
+    });
+    await runProperty(
+      query,
+      async (q) => {
+        const path = `/api/pbx/calls${fill(q)}`;
+        await fx.probe({ method: 'GET', path }, fx.readerToken());
+      },
+      RUNS.callsList,
+    );
+  });
+
+  it('GET /api/pbx/calls: cursors of the right shape with any date never give a 5xx', async () => {
+    const query = fc
+      .tuple(
+        ownShape,
+        fc.oneof(fc.uuid(), fc.constant('@callUuid')),
+        fc.constantFrom('', '&status=live', '&status=ended', '&direction=inbound'),
+      )
+      .map(([at, id, more]) => `?cursor=${Buffer.from(`${at}|${id}`).toString('base64url')}${more}`);
+    await runProperty(
+      query,
+      async (q) => {
+        await fx.probe({ method: 'GET', path: `/api/pbx/calls${fill(q)}` }, fx.readerToken());
+      },
+      RUNS.callsCursor,
+    );
+  });
+
   it('GET /api/pbx/cdrs: random query strings never give a 5xx', async () => {
     const query = queryString({
       from: isoish,
       to: isoish,
+      direction,
       extension: fc.oneof(digits(3, 10), fc.constant(fx.fixtures.callExtension.number)),
       phone,
+      did,
+      call_uuid: fc.oneof(
+        fc.uuid(),
+        fc.constant('@callUuid'),
+        fc.uuid().map((u) => u.toUpperCase()),
+        fc.uuid().map((u) => `${u}0`),
+        fc.constantFrom('', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-fffffffffffg'),
+      ),
       disposition: fc.constantFrom('ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED', 'CANCELLED', 'answered', 'MAYBE'),
       limit: fc.oneof(digits(1, 3), fc.constantFrom('0', '1', '500', '501', '-1', '1.5', '1e2', '010')),
       cursor,
@@ -264,10 +377,8 @@ describe('API fuzzing, calls routes: no 5xx, stable 4xx bodies, no call placed, 
     await runProperty(
       query,
       async (q) => {
-        await fx.probe(
-          { method: 'GET', path: `/api/pbx/cdrs${q.replace('@cursor', fx.fixtures.cdrCursor)}` },
-          fx.readerToken(),
-        );
+        const path = `/api/pbx/cdrs${fill(q)}`;
+        await fx.probe({ method: 'GET', path }, fx.readerToken());
       },
       RUNS.cdrs,
     );

@@ -76,7 +76,8 @@ describe('logs: JSON lines, call-scoped, no secrets', () => {
     const aboutCall = worker.filter((l) => l.raw.includes(uuid));
     expect(aboutCall.length).toBeGreaterThanOrEqual(3);
     expect(aboutCall.filter((l) => l.json?.call_uuid !== uuid).map((l) => l.raw)).toEqual([]);
-    expect(worker.some((l) => l.json?.call_uuid === uuid && l.json?.leg_uuid)).toBe(true);
+    // a leg's lines name its Asterisk channel (the leg uuid for the legs the PBX creates)
+    expect(worker.some((l) => l.json?.call_uuid === uuid && l.json?.channel_id)).toBe(true);
 
     const api = linesOf(fx.api.logFile);
     expect(api.filter((l) => l.json === null).map((l) => l.raw)).toEqual([]);

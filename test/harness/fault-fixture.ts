@@ -50,7 +50,7 @@ export class FaultFixture {
     this.trunkId = (
       await this.request('POST', '/api/pbx/trunks', {
         name: `fault-carrier-${randomBytes(3).toString('hex')}`,
-        host: '127.0.0.1',
+        host: this.context.peer.carrierAddress,
         port: this.context.peer.carrierPort,
       })
     ).body.data.id;

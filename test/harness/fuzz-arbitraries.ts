@@ -757,6 +757,25 @@ export const phone: fc.Arbitrary<string> = fc
   .tuple(fc.boolean(), digits(3, 32))
   .map(([plus, d]) => (plus ? `+${d}` : d));
 
+/** A DID as inbound routes take it: '' (any number), or up to 33 digits (one too many), `+` optional. */
+export const did: fc.Arbitrary<string> = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom('', '+', '++84', '0'.repeat(32), `+${'9'.repeat(32)}`, '9'.repeat(33)) },
+  { weight: 4, arbitrary: fc.tuple(fc.boolean(), digits(1, 33)).map(([plus, d]) => (plus ? `+${d}` : d)) },
+);
+
+/**
+ * A dial policy prefix list: digit prefixes of 1 to 16 characters (16 is one too many), now and
+ * then with the international marker, a repeat, or 501 items (one too many).
+ */
+export const prefixList: fc.Arbitrary<string[]> = fc.oneof(
+  { weight: 6, arbitrary: fc.array(digits(1, 16), { maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.constantFrom(['+84'], ['0084'], ['84', '84'], [''], ['1'.repeat(15)]) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(500, 501).map((n) => Array.from({ length: n }, (_, i) => String(10_000 + i))),
+  },
+);
+
 /** Printable text without control characters, quotes, < > or \ (the API's SafeText), up to max. */
 export function safeText(max: number, min = 1): fc.Arbitrary<string> {
   const ok = (s: string) => /^[^\x00-\x1f\x7f"<>\\]*$/.test(s) && s.length >= min && s.length <= max;

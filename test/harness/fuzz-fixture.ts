@@ -35,6 +35,9 @@ export const TABLES = [
   'webhook_subscriptions',
   'webhook_deliveries',
   'webhook_attempts',
+  'ring_groups',
+  'inbound_routes',
+  'dial_policy',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -122,15 +125,21 @@ export class FuzzFixture {
     trunkB: { id: 0, name: 'fuzz-trunk-b' },
     callerId: { id: 0, number: '0289876500' },
     route: { id: 0 },
+    ringGroup: { id: 0 },
+    inboundRoute: { id: 0 },
     webhook: { id: 0 },
     deliveryIds: [] as number[],
     callUuid: randomUUID(),
     cdrCursor: '',
+    /** a cursor of GET /api/pbx/calls (the fixture call's) */
+    callsCursor: '',
   };
   callsAtStart = 0;
   /** the database's clock when this spec file started */
   startedAt = new Date(0);
   private readonly stats = { requests: 0, byStatus: new Map<number, number>() };
+  /** the dial policy when this spec file started, put back by stop() */
+  private dialPolicy: { allowed_prefixes: string[]; denied_prefixes: string[] } | null = null;
   /** the tables compared around each request (all of them, unless something else writes to one) */
   private watched: readonly Table[] = TABLES;
 
@@ -154,8 +163,11 @@ export class FuzzFixture {
       'outbound_routes',
       'webhook_subscriptions',
       'cdrs',
+      'ring_groups',
+      'inbound_routes',
     ])
       this.baseline.set(table, await this.maxId(table));
+    this.dialPolicy = (await this.db.query('SELECT allowed_prefixes, denied_prefixes FROM dial_policy')).rows[0];
 
     // each token has its own budget: 10 click-to-call requests a minute, 600 for the rest
     const tokens = (count: number, scope: string) =>
@@ -175,6 +187,8 @@ export class FuzzFixture {
       'api_tokens',
       'outbound_routes',
       'webhook_subscriptions',
+      'ring_groups',
+      'inbound_routes',
     ])
       this.afterFixtures.set(table, await this.maxId(table));
 
@@ -216,12 +230,13 @@ export class FuzzFixture {
       })
     ).id;
     fixtures.trunk.id = (
-      await post('/api/pbx/trunks', { name: fixtures.trunk.name, host: '127.0.0.1', port: 5999 })
+      await post('/api/pbx/trunks', { name: fixtures.trunk.name, host: '127.0.0.9', port: 5999 })
     ).id;
     fixtures.trunkB.id = (
       await post('/api/pbx/trunks', {
         name: fixtures.trunkB.name,
         host: 'sip.example.net',
+        inbound_addresses: ['198.51.100.0/28'],
         port: 5998,
         transport: 'tcp',
         username: 'acct',
@@ -242,6 +257,17 @@ export class FuzzFixture {
         trunk_ids: [fixtures.trunk.id, fixtures.trunkB.id],
       })
     ).id;
+    // routing names the extension click-to-call uses, which no family renumbers or deletes
+    fixtures.ringGroup.id = (
+      await post('/api/pbx/ring-groups', { name: 'fuzz-group', members: [fixtures.callExtension.number] })
+    ).id;
+    fixtures.inboundRoute.id = (
+      await post('/api/pbx/inbound-routes', {
+        did: '+842898765000',
+        trunk_id: fixtures.trunk.id,
+        destination: { type: 'ring_group', id: fixtures.ringGroup.id },
+      })
+    ).id;
     // inactive: no dispatcher should ever pick up the seeded deliveries
     fixtures.webhook.id = (
       await post('/api/pbx/webhooks', { url: 'http://127.0.0.1:9/fuzz', events: [...CALL_EVENT_TYPES], active: false })
@@ -250,8 +276,8 @@ export class FuzzFixture {
     // a past call with its events, deliveries in every state and attempts, and call history
     const call = fixtures.callUuid;
     await db.query(
-      `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, to_phone, caller_id, routing_mode, last_sequence, disposition, ended_at)
-       VALUES ($1, 'ended', $2, $3, $4, '0987000000', $4, 'direct_gateway', 4, 'ANSWERED', now())`,
+      `INSERT INTO calls (call_uuid, status, a_leg_uuid, b_leg_uuid, from_extension, extension, from_number, to_phone, to_number, caller_id, routing_mode, last_sequence, disposition, ended_at)
+       VALUES ($1, 'ended', $2, $3, $4, $4, $4, '0987000000', '0987000000', $4, 'direct_gateway', 4, 'ANSWERED', now())`,
       [call, randomUUID(), randomUUID(), fixtures.callExtension.number],
     );
     const statuses = ['failed', 'skipped', 'succeeded', 'pending', 'failed', 'skipped'];
@@ -277,8 +303,8 @@ export class FuzzFixture {
     for (let i = 0; i < 30; i++) {
       const started = new Date(base + i * 60_000);
       await db.query(
-        `INSERT INTO cdrs (call_uuid, from_extension, to_phone, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
-         VALUES ($1, $2, $3, $2, 'direct_gateway', $4, $5, 30, 20, $6, $7)`,
+        `INSERT INTO cdrs (call_uuid, from_extension, extension, from_number, to_phone, to_number, caller_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
+         VALUES ($1, $2, $2, $2, $3, $3, $2, 'direct_gateway', $4, $5, 30, 20, $6, $7)`,
         [
           randomUUID(),
           fixtures.callExtension.number,
@@ -296,6 +322,14 @@ export class FuzzFixture {
         .get(`/api/pbx/cdrs?limit=5&extension=${fixtures.callExtension.number}`, this.spareCallsToken)
         .expect(200)
     ).body.next_cursor;
+    // what GET /api/pbx/calls would give as the cursor after the fixture call
+    const at = (
+      await db.query(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at FROM calls WHERE call_uuid = $1`,
+        [call],
+      )
+    ).rows[0].at as string;
+    fixtures.callsCursor = Buffer.from(`${at}|${call}`).toString('base64url');
   }
 
   /** Removes the fixtures and whatever the fuzzer created: later spec files must not see them. */
@@ -305,12 +339,19 @@ export class FuzzFixture {
         const above = (table: string) => this.baseline.get(table) ?? Number.MAX_SAFE_INTEGER;
         await this.db.query('DELETE FROM caller_ids WHERE id > $1', [above('caller_ids')]);
         await this.db.query('DELETE FROM outbound_routes WHERE id > $1', [above('outbound_routes')]);
+        await this.db.query('DELETE FROM inbound_routes WHERE id > $1', [above('inbound_routes')]);
+        await this.db.query('DELETE FROM ring_groups WHERE id > $1', [above('ring_groups')]);
+        if (this.dialPolicy)
+          await this.db.query('UPDATE dial_policy SET allowed_prefixes = $1, denied_prefixes = $2', [
+            this.dialPolicy.allowed_prefixes,
+            this.dialPolicy.denied_prefixes,
+          ]);
         await this.db.query('DELETE FROM webhook_subscriptions WHERE id > $1', [above('webhook_subscriptions')]);
         await this.db.query('DELETE FROM calls WHERE call_uuid = $1', [this.fixtures.callUuid]);
         await this.db.query('DELETE FROM cdrs WHERE id > $1', [above('cdrs')]);
         await this.db.query('DELETE FROM extensions WHERE id > $1', [above('extensions')]);
         await this.db.query(
-          'DELETE FROM trunks WHERE id > $1 AND id NOT IN (SELECT trunk_id FROM outbound_route_trunks) AND id NOT IN (SELECT trunk_id FROM caller_ids WHERE trunk_id IS NOT NULL)',
+          'DELETE FROM trunks WHERE id > $1 AND id NOT IN (SELECT trunk_id FROM outbound_route_trunks) AND id NOT IN (SELECT trunk_id FROM caller_ids WHERE trunk_id IS NOT NULL) AND id NOT IN (SELECT trunk_id FROM inbound_routes WHERE trunk_id IS NOT NULL)',
           [above('trunks')],
         );
         await this.db.query("DELETE FROM api_tokens WHERE id > $1 AND NOT (name LIKE 'bootstrap admin%')", [

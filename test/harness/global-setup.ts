@@ -6,7 +6,7 @@ import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
 import { pbxAsterisk } from '../../asterisk/local/pbx-asterisk';
 import { loadConfig } from '../../libs/config/src/app-config';
 import { migrate } from '../../libs/database/src/migrate';
-import { CONTEXT_VARIABLE, TestContext, testEnv } from './test-context';
+import { CARRIER_ADDRESS, CONTEXT_VARIABLE, TestContext, testEnv } from './test-context';
 
 const secret = () => randomBytes(16).toString('hex');
 
@@ -67,6 +67,7 @@ export async function startTestEnvironment(options: {
       name: `test-peer-${base}`,
       sipPort: base + 160,
       carrierPort: base + 170,
+      carrierAddress: CARRIER_ADDRESS,
       ariPort: base + 188,
       ariPassword: '',
     },
@@ -80,6 +81,8 @@ export async function startTestEnvironment(options: {
     vars: {
       SIP_PORT: context.peer.sipPort,
       CARRIER_PORT: context.peer.carrierPort,
+      CARRIER_BIND: context.peer.carrierAddress,
+      PBX_SIP_PORT: context.pbx.sipPort,
       ARI_PORT: context.peer.ariPort,
       ARI_USERNAME: 'pbx',
       ARI_PASSWORD: context.peer.ariPassword,

@@ -1,11 +1,19 @@
 import * as ari from 'ari-client';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { AsteriskInstance } from '../../asterisk/local/asterisk-instance';
+import { analyse, AudioAnalysis, parseWav, sineWav } from './audio-analysis';
+import { AriHttp, AriHttpError } from './ari-http';
 import { TestContext } from './test-context';
+
+/** Headers without a common prefix that a test may look for (PJSIP_HEADERS() needs a prefix). */
+export const NAMED_HEADERS = ['Call-Info', 'Alert-Info', 'Answer-Mode', 'P-Auto-answer'] as const;
 
 /** What a desk phone or the carrier does with a call that reaches it. */
 export type Behavior =
   | { kind: 'ring' } // 180 and keep ringing (no answer)
-  | { kind: 'answer'; afterMs?: number; hangupAfterMs?: number }
+  /** tone: once answered, the phone sends a continuous sine of this many Hz (see listen()) */
+  | { kind: 'answer'; afterMs?: number; hangupAfterMs?: number; tone?: number }
   | { kind: 'reject'; cause: 'busy' | 'congestion' | 'normal' } // 486 / 503 / 603-ish
   | { kind: 'ignore' }; // no provisional answer at all
 
@@ -17,11 +25,15 @@ export interface ReceivedCall {
   callerName: string;
   /** X- headers of the INVITE, by name */
   headers: Record<string, string>;
+  /** the INVITE's headers named in NAMED_HEADERS that it carries, by name (auto answer) */
+  named: Record<string, string>;
   /** the INVITE's From and P-Asserted-Identity headers as received (the endpoint trusts PAI, so callerNumber alone cannot tell them apart) */
   from: string;
   pAssertedIdentity: string;
   answered: boolean;
   ended: boolean;
+  /** Q.850 cause the peer's channel ended with (26: the PBX said "Call completed elsewhere") */
+  cause?: number;
   /** what went wrong carrying out the behavior, if anything */
   error?: string;
 }
@@ -29,6 +41,36 @@ export interface ReceivedCall {
 interface Phone {
   number: string;
   password: string;
+}
+
+/** What a call the peer places does once answered. */
+export interface PlaceOptions {
+  /** the calling phone or carrier sends a continuous sine of this many Hz once the call is answered */
+  tone?: number;
+}
+
+/** What the phone that sent a REFER (SipPeer.refer) saw: Transfer()'s TRANSFERSTATUS and TRANSFERSTATUSPROTOCOL. */
+export interface ReferResult {
+  /** SUCCESS (a final NOTIFY with sipfrag 2xx), FAILURE, UNSUPPORTED */
+  status: string;
+  /** the SIP status of the final NOTIFY's sipfrag, or of the REFER's own answer (0: none) */
+  sipCode: number;
+  /** the status line of each NOTIFY's sipfrag the phone received in that call, in order ('SIP/2.0 100 Trying') */
+  notifies: string[];
+}
+
+/** How a call the peer placed (a phone's dial, the carrier's carrierCall) ended, as the peer saw it. */
+export interface CallOutcome {
+  /** Q.850 cause of the peer's channel: 34 when the PBX answered 503, 1 for 404, 21 for 401/403 */
+  cause: number;
+  causeText: string;
+  /** the SIP status that ended it (ARI's tech_cause), when Asterisk reports one */
+  sipCode: number | null;
+  answered: boolean;
+  /** the PBX sent ringing (180) before any answer */
+  rang: boolean;
+  /** ms from the originate to the end */
+  afterMs: number;
 }
 
 /**
@@ -41,14 +83,39 @@ export class SipPeer {
   private readonly phones = new Map<string, Phone>();
   private readonly behaviors = new Map<string, Behavior>();
   private defaultBehavior: Behavior = { kind: 'ring' };
+  /** calls the peer placed, by channel id: when they started and, once over, how they ended */
+  private readonly placed = new Map<
+    string,
+    {
+      startedAt: number;
+      answered: boolean;
+      rang?: boolean;
+      outcome?: CallOutcome;
+      tone?: number;
+      /** answered: in the peer's Stasis app */
+      inStasis?: boolean;
+    }
+  >();
+  /** the tone playing on a channel (playTone), by channel id */
+  private readonly tones = new Map<string, { playbackId: string; recording: string }>();
+  /** tone files written to the peer's spool/recording */
+  private readonly toneFiles = new Set<string>();
+  /** REFERs in flight and their outcome, by the referring channel's id */
+  private readonly refers = new Map<string, { callId: string; result?: ReferResult }>();
+  private sipLogging = false;
   /** read caller id details and X- headers of each call (costs a few ARI requests a call) */
   recordDetails = true;
+
+  /** the peer's ARI over plain HTTP: recordings' files are binary */
+  private readonly http: AriHttp;
 
   private constructor(
     private readonly context: TestContext,
     readonly asterisk: AsteriskInstance,
     readonly client: ari.Client,
-  ) {}
+  ) {
+    this.http = new AriHttp(`http://127.0.0.1:${context.peer.ariPort}`, 'pbx', context.peer.ariPassword);
+  }
 
   static async connect(context: TestContext): Promise<SipPeer> {
     const asterisk = new AsteriskInstance({
@@ -60,8 +127,25 @@ export class SipPeer {
     const client = await ari.connect(`http://127.0.0.1:${context.peer.ariPort}`, 'pbx', context.peer.ariPassword);
     const peer = new SipPeer(context, asterisk, client);
     client.on('StasisStart', (event, channel) => void peer.onStasisStart(event, channel));
-    client.on('StasisEnd', (_event, channel) => peer.update(channel.id, { ended: true }));
-    client.on('ChannelDestroyed', (_event, channel) => peer.update(channel.id, { ended: true }));
+    client.on('StasisEnd', (_event, channel) => {
+      // a phone sending a REFER leaves the app for the dialplan (refer) and comes back
+      if (!peer.refers.has(channel.id) || peer.refers.get(channel.id)?.result) peer.update(channel.id, { ended: true });
+    });
+    client.on('ChannelDestroyed', (event, channel) => {
+      peer.tones.delete(channel.id);
+      peer.update(channel.id, { ended: true, cause: (event as ari.ChannelDestroyed).cause });
+      peer.onPlacedEnded(event as ari.ChannelDestroyed & { tech_cause?: number | string }, channel.id);
+    });
+    client.on('PlaybackFinished', (event) => peer.onPlaybackFinished(event.playback.id));
+    // a CANCEL or BYE from the PBX: its cause (the channel leaves the app before ChannelDestroyed)
+    client.on('ChannelHangupRequest', (event, channel) => {
+      if (event.cause !== undefined) peer.update(channel.id, { cause: event.cause });
+    });
+    client.on('ChannelStateChange', (_event, channel) => {
+      const placed = peer.placed.get(channel.id);
+      if (placed && channel.state === 'Up') placed.answered = true;
+      if (placed && channel.state === 'Ringing' && !placed.answered) placed.rang = true;
+    });
     await client.start('peer');
     return peer;
   }
@@ -124,16 +208,69 @@ export class SipPeer {
     await this.asterisk.cli(`pjsip send register reg-${number}`);
   }
 
-  /** The phone `from` dials `to` through the PBX. Resolves with the peer-side channel id. */
-  async dial(from: string, to: string): Promise<string> {
+  /** The phone `from` dials `to` through the PBX. Resolves with the peer-side channel id (see outcome). */
+  async dial(from: string, to: string, options: PlaceOptions = {}): Promise<string> {
+    return this.place({ endpoint: `PJSIP/${to}@phone-${from}`, callerId: from, ...options });
+  }
+
+  /**
+   * The carrier calls the PBX from its own address (127.0.0.3, the trunk's inbound_addresses):
+   * Request-URI user `did` ('' for none), From user `fromUser`, and a P-Asserted-Identity user
+   * `pai` when given. Resolves with the peer-side channel id; `outcome` tells how it ended.
+   */
+  async carrierCall(
+    options: { did: string; fromUser: string; fromName?: string; pai?: string } & PlaceOptions,
+  ): Promise<string> {
+    const { did, fromUser, fromName, pai, tone } = options;
+    const endpoint =
+      did === '' ? `PJSIP/carrier-out/sip:127.0.0.1:${this.context.pbx.sipPort}` : `PJSIP/${did}@carrier-out`;
+    return this.place({
+      endpoint,
+      callerId: fromName ? `"${fromName}" <${fromUser}>` : fromUser,
+      variables: pai
+        ? { 'PJSIP_HEADER(add,P-Asserted-Identity)': `<sip:${pai}@${this.context.peer.carrierAddress}>` }
+        : undefined,
+      tone,
+    });
+  }
+
+  /** How a call placed by dial() or carrierCall() ended; waits for its end. */
+  async outcome(channelId: string, timeoutMs = 15_000): Promise<CallOutcome> {
+    await waitUntil(() => this.placed.get(channelId)?.outcome !== undefined, timeoutMs, `call ${channelId} to end`);
+    return this.placed.get(channelId)!.outcome!;
+  }
+
+  private async place(
+    options: { endpoint: string; callerId: string; variables?: Record<string, string> } & PlaceOptions,
+  ) {
+    const startedAt = Date.now();
     const channel = await this.client.channels.originate({
-      endpoint: `PJSIP/${to}@phone-${from}`,
+      endpoint: options.endpoint,
       app: 'peer',
       appArgs: 'outbound',
-      callerId: from,
+      callerId: options.callerId,
       timeout: 30,
+      ...(options.variables ? { variables: options.variables } : {}),
     });
+    const placed = this.placed.get(channel.id) ?? { startedAt, answered: false };
+    this.placed.set(channel.id, { ...placed, tone: options.tone });
+    // answered before originate returned: StasisStart came first and found no tone to play
+    if (options.tone !== undefined && placed.inStasis) await this.playTone(channel.id, options.tone);
     return channel.id;
+  }
+
+  private onPlacedEnded(event: ari.ChannelDestroyed & { tech_cause?: number | string }, channelId: string): void {
+    const placed = this.placed.get(channelId) ?? { startedAt: Date.now(), answered: false };
+    const sipCode = Number(event.tech_cause);
+    placed.outcome = {
+      cause: event.cause,
+      causeText: event.cause_txt,
+      sipCode: Number.isInteger(sipCode) && sipCode >= 100 ? sipCode : null,
+      answered: placed.answered,
+      rang: placed.rang ?? false,
+      afterMs: Date.now() - placed.startedAt,
+    };
+    this.placed.set(channelId, placed);
   }
 
   async waitForCall(predicate: (call: ReceivedCall) => boolean, timeoutMs = 10_000): Promise<ReceivedCall> {
@@ -146,10 +283,163 @@ export class SipPeer {
     return found as ReceivedCall;
   }
 
+  /**
+   * The phone on an answered call (a call it received or placed; `channelId` is the peer's
+   * channel) asks for a blind transfer to `target`: a SIP REFER in that call's dialog with
+   * `Refer-To: <sip:target@pbx>` (Transfer() in the peer's dialplan, context refer). Resolves
+   * once the channel has left the app to send it; referResult() waits for the final NOTIFY.
+   * `target` is written into the Refer-To as given (a test may send anything a phone could).
+   */
+  async refer(channelId: string, target: string): Promise<void> {
+    if (!this.sipLogging) {
+      // the peer's SIP messages go to its messages.log: referResult reads the NOTIFYs there
+      await this.asterisk.cli('pjsip set logger on');
+      this.sipLogging = true;
+    }
+    const { value: callId } = await this.client.channels.getChannelVar({
+      channelId,
+      variable: 'CHANNEL(pjsip,call-id)',
+    });
+    this.refers.set(channelId, { callId });
+    await this.client.channels.setChannelVar({ channelId, variable: 'REFER_TARGET', value: target });
+    await this.client.channels.continueInDialplan({ channelId, context: 'refer', extension: 's', priority: 1 });
+  }
+
+  /** What the phone saw of its REFER (see refer): waits for the transfer's final NOTIFY or failure. */
+  async referResult(channelId: string, timeoutMs = 10_000): Promise<ReferResult> {
+    await waitUntil(() => this.refers.get(channelId)?.result !== undefined, timeoutMs, `REFER on ${channelId} to end`);
+    const result = this.refers.get(channelId)!.result!;
+    // Asterisk's logger writes behind: give the final NOTIFY a moment to reach the file
+    const final = () => (result.notifies = this.referNotifies(channelId)).some((line) => !/^SIP\/2\.0 1/.test(line));
+    await waitUntil(final, 2_000, 'the final NOTIFY in the log').catch(() => undefined);
+    return result;
+  }
+
+  /** The sipfrag status lines of the NOTIFYs the peer received in the dialog `callId` so far. */
+  referNotifies(channelId: string): string[] {
+    const callId = this.refers.get(channelId)?.callId;
+    if (!callId) return [];
+    const log = fs.readFileSync(this.asterisk.messagesLog, 'utf8').replace(/\r\n/g, '\n');
+    return log
+      .split(/^\[[^\]]+\] VERBOSE\[/m)
+      .filter((entry) => /Received SIP request/.test(entry) && /^NOTIFY /m.test(entry))
+      .filter((entry) => entry.includes(`Call-ID: ${callId}\n`) && /^Content-Type: message\/sipfrag/m.test(entry))
+      .map((entry) => /^(SIP\/2\.0 \d{3}[^\n]*)$/m.exec(entry.slice(entry.search(/\n\n/)))?.[1]?.trim() ?? '?');
+  }
+
   /** Answers a call that is ringing at the peer (the agent picks up now). */
   async answer(channelId: string): Promise<void> {
     await this.client.channels.answer({ channelId });
     this.update(channelId, { answered: true });
+  }
+
+  /**
+   * The channel sends a continuous sine of `hz` Hz (whole Hz, 50-3900) in place of silence;
+   * replaces a tone it was already playing. It plays a generated 20 s WAV file
+   * (`recording:tone-<hz>`) and starts it again each time it ends. Not an indications tone
+   * (`tone:440`): while ARI plays one of those the channel's audio from the PBX goes unread, so
+   * listen() on it would only hear silence.
+   */
+  async playTone(channelId: string, hz: number): Promise<void> {
+    if (!Number.isInteger(hz) || hz < 50 || hz > 3900) throw new Error(`tone of ${hz} Hz: whole Hz from 50 to 3900`);
+    const name = `tone-${hz}`;
+    if (!this.toneFiles.has(name)) {
+      this.asterisk.writeRecording(`${name}.wav`, sineWav(hz, { seconds: 20 }));
+      this.toneFiles.add(name);
+    }
+    await this.stopTone(channelId);
+    await this.startTone(channelId, name);
+  }
+
+  private async startTone(channelId: string, recording: string): Promise<void> {
+    const playbackId = `${recording}-${randomBytes(6).toString('hex')}`;
+    this.tones.set(channelId, { playbackId, recording });
+    await this.http.json('POST', `/channels/${encodeURIComponent(channelId)}/play/${playbackId}`, {
+      media: `recording:${recording}`,
+    });
+  }
+
+  /** A tone's file played to its end: again, unless the tone was stopped or the channel is gone. */
+  private onPlaybackFinished(playbackId: string): void {
+    for (const [channelId, tone] of this.tones) {
+      if (tone.playbackId !== playbackId) continue;
+      void this.startTone(channelId, tone.recording).catch(() => this.tones.delete(channelId));
+    }
+  }
+
+  /** Stops the tone of playTone (or of a behavior's `tone`); none playing is not an error. */
+  async stopTone(channelId: string): Promise<void> {
+    const tone = this.tones.get(channelId);
+    if (!tone) return;
+    this.tones.delete(channelId);
+    await this.http.json('DELETE', `/playbacks/${tone.playbackId}`).catch((error: unknown) => {
+      if (!(error instanceof AriHttpError && error.status === 404)) throw error;
+    });
+  }
+
+  /**
+   * Records for `ms` what the peer's channel hears, i.e. the audio the PBX sends it, and analyses
+   * it: RMS, power at given frequencies, the dominant one (audio-analysis.ts). The recording is
+   * made on a snoop channel spying on what the channel reads: one made on the channel itself
+   * would wait behind the channel's tone (ARI runs one playback or recording at a time). The
+   * recording is deleted afterwards.
+   */
+  async listen(channelId: string, ms: number): Promise<AudioAnalysis> {
+    // A snoop recording sometimes holds nothing but digital silence while the channel does hear
+    // sound: two listens at once on one channel, one heard the tone and the other exact zeros
+    // (about one in ten on the test machine, with the code of before the stream as well). Exact
+    // silence for the whole window is therefore captured again, up to twice; a party that truly
+    // hears nothing still measures silence.
+    for (let attempt = 1; ; attempt++) {
+      const heard = await this.listenOnce(channelId, ms);
+      if (heard.rms > 0 || attempt === 3) return heard;
+    }
+  }
+
+  private async listenOnce(channelId: string, ms: number): Promise<AudioAnalysis> {
+    const id = randomBytes(6).toString('hex');
+    const snoopId = `snoop-${id}`;
+    const name = `listen-${id}`;
+    await this.http.json('POST', `/channels/${encodeURIComponent(channelId)}/snoop/${snoopId}`, {
+      spy: 'in',
+      app: 'peer',
+      appArgs: 'snoop',
+    });
+    try {
+      // the snoop channel enters the app just after the answer: a record before then is a 409
+      const deadline = Date.now() + 2_000;
+      for (;;) {
+        try {
+          await this.http.json('POST', `/channels/${snoopId}/record`, {
+            name,
+            format: 'wav',
+            beep: false,
+            terminateOn: 'none',
+            ifExists: 'overwrite',
+            maxDurationSeconds: Math.ceil(ms / 1000) + 5,
+          });
+          break;
+        } catch (error) {
+          if (!(error instanceof AriHttpError && error.status === 409) || Date.now() > deadline) throw error;
+          await sleep(20);
+        }
+      }
+      await sleep(ms);
+      await this.http.json('POST', `/recordings/live/${name}/stop`);
+      let file: Buffer | undefined;
+      await waitUntil(
+        async () => {
+          file = await this.http.bytes(`/recordings/stored/${name}/file`).catch(() => undefined);
+          return file !== undefined;
+        },
+        5_000,
+        `recording ${name} to be stored`,
+      );
+      await this.http.json('DELETE', `/recordings/stored/${name}`).catch(() => undefined);
+      return analyse(parseWav(file!));
+    } finally {
+      await this.http.json('DELETE', `/channels/${snoopId}`).catch(() => undefined);
+    }
   }
 
   /** Hangs up one call at the peer (the customer or the agent puts the phone down). */
@@ -166,7 +456,19 @@ export class SipPeer {
   }
 
   private async onStasisStart(event: ari.StasisStart, channel: ari.Channel): Promise<void> {
-    if (event.args?.[0] === 'outbound') return; // a call the peer placed, now answered
+    if (event.args?.[0] === 'snoop') return; // listen()'s spy on a channel
+    if (event.args?.[0] === 'outbound') {
+      // a call the peer placed, now answered
+      const placed = this.placed.get(channel.id) ?? { startedAt: Date.now(), answered: true };
+      this.placed.set(channel.id, { ...placed, inStasis: true });
+      if (placed.tone !== undefined) await this.playTone(channel.id, placed.tone).catch(() => undefined);
+      return;
+    }
+    if (event.args?.[0] === 'referred') {
+      const refer = this.refers.get(channel.id);
+      if (refer) refer.result = { status: event.args[1] ?? '', sipCode: Number(event.args[2]) || 0, notifies: [] };
+      return;
+    }
     const read = (variable: string) =>
       this.client.channels
         .getChannelVar({ channelId: channel.id, variable })
@@ -175,12 +477,20 @@ export class SipPeer {
     const headerNames = this.recordDetails ? (await read('PJSIP_HEADERS(X-)')).split(',').filter(Boolean) : [];
     const headers: Record<string, string> = {};
     for (const name of headerNames) headers[name] = await read(`PJSIP_HEADER(read,${name})`);
+    const named: Record<string, string> = {};
+    if (this.recordDetails) {
+      const values = await Promise.all(NAMED_HEADERS.map((name) => read(`PJSIP_HEADER(read,${name})`)));
+      NAMED_HEADERS.forEach((name, i) => {
+        if (values[i] !== '') named[name] = values[i];
+      });
+    }
     const call: ReceivedCall = {
       channelId: channel.id,
       exten: channel.dialplan.exten,
       callerNumber: channel.caller.number,
       callerName: channel.caller.name,
       headers,
+      named,
       from: this.recordDetails ? await read('PJSIP_HEADER(read,From)') : '',
       pAssertedIdentity: this.recordDetails ? await read('PJSIP_HEADER(read,P-Asserted-Identity)') : '',
       answered: false,
@@ -200,6 +510,7 @@ export class SipPeer {
           await sleep(behavior.afterMs ?? 0);
           await channel.answer();
           call.answered = true;
+          if (behavior.tone !== undefined) await this.playTone(channel.id, behavior.tone);
           if (behavior.hangupAfterMs !== undefined) {
             const hangupAfter = behavior.hangupAfterMs;
             setTimeout(() => void channel.hangup().catch(() => undefined), hangupAfter);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** What the global setup started, shared with every test file through one environment variable. */
 export interface TestContext {
@@ -21,11 +23,23 @@ export interface TestContext {
     rtpStart: number;
     rtpEnd: number;
   };
-  peer: { name: string; sipPort: number; carrierPort: number; ariPort: number; ariPassword: string };
+  /** the carrier side has its own loopback address: trunks that call it point `host` there */
+  peer: {
+    name: string;
+    sipPort: number;
+    carrierAddress: string;
+    carrierPort: number;
+    ariPort: number;
+    ariPassword: string;
+  };
 }
 
 export const CONTEXT_VARIABLE = 'PBX_TEST_CONTEXT';
+/** The test carrier's address: never 127.0.0.1, where the desk phones are (Linux routes all of 127/8 to lo). */
+export const CARRIER_ADDRESS = '127.0.0.3';
 const RUN_ID = randomBytes(6).toString('hex');
+/** RECORDINGS_DIR of the apps under test (the worker creates it): never the checkout's ./var/recordings */
+export const TEST_RECORDINGS_DIR = join(tmpdir(), `pbx-test-recordings-${RUN_ID}`);
 
 export function testContext(): TestContext {
   const raw = process.env[CONTEXT_VARIABLE];
@@ -60,6 +74,9 @@ export function testEnv(context: TestContext, extra: Record<string, string> = {}
     REDIS_KEY_PREFIX: `pbx-test:${RUN_ID}:`,
     RATE_LIMIT_UNAUTHENTICATED: '100000',
     RATE_LIMIT_PUBLIC: '100000',
+    // tests wait for recordings by asking their links (404 until ready); recording-link.e2e-spec.ts tests the limit
+    RATE_LIMIT_RECORDING_NOT_FOUND: '100000',
+    RECORDINGS_DIR: TEST_RECORDINGS_DIR,
     // the receivers under test listen on 127.0.0.1; test/security/webhook-ssrf.e2e-spec.ts turns it off
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...extra,

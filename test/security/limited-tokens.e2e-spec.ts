@@ -39,7 +39,7 @@ describe('limited calls tokens', () => {
         await api
           .post('/api/pbx/trunks', {
             name: `${name}-${uniqueNumber()}`,
-            host: '127.0.0.1',
+            host: api.context.peer.carrierAddress,
             port: api.context.peer.carrierPort,
           })
           .expect(201)
@@ -312,8 +312,8 @@ describe('limited calls tokens', () => {
     for (const [i, [extension, trunkId]] of rows.entries()) {
       const started = new Date(base + i * 60_000);
       await db.query(
-        `INSERT INTO cdrs (call_uuid, from_extension, to_phone, caller_id, trunk_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
-         VALUES ($1, $2, '0911111111', $2, $3, 'direct_gateway', $4, $4, 0, 0, 'NO ANSWER', $5)`,
+        `INSERT INTO cdrs (call_uuid, from_extension, extension, from_number, to_phone, to_number, caller_id, trunk_id, routing_mode, started_at, ended_at, duration, billsec, disposition, a_leg_uuid)
+         VALUES ($1, $2, $2, $2, '0911111111', '0911111111', $2, $3, 'direct_gateway', $4, $4, 0, 0, 'NO ANSWER', $5)`,
         [randomUUID(), extension, trunkId, started, randomUUID()],
       );
     }

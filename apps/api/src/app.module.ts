@@ -16,6 +16,11 @@ import { CdrsModule } from '@pbx/cdrs';
 import { MetricsHttpModule, MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WebhooksModule } from '@pbx/webhooks';
 import { SecurityModule } from '@pbx/security';
+import { RingGroupsModule } from '@pbx/ring-groups';
+import { InboundRoutesModule } from '@pbx/inbound-routes';
+import { DialPolicyModule } from '@pbx/dial-policy';
+import { RecordingLinksModule } from '@pbx/recordings';
+import { EventStreamModule } from '@pbx/event-stream';
 
 @Module({
   imports: [
@@ -28,9 +33,14 @@ import { SecurityModule } from '@pbx/security';
     TrunksModule,
     CallerIdsModule,
     RoutesModule,
+    RingGroupsModule,
+    InboundRoutesModule,
+    DialPolicyModule,
     CallsModule,
+    RecordingLinksModule,
     CdrsModule,
     WebhooksModule,
+    EventStreamModule,
     SecurityModule,
     HealthModule,
     MetricsModule,

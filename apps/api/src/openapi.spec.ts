@@ -45,9 +45,23 @@ describe('OpenAPI document', () => {
     expect(new Set(operations.map(([, operation]) => operation.operationId)).size).toBe(operations.length);
   });
 
-  it('gives every success a `{ data }` schema (204: no body; /metrics: text)', () => {
+  it('gives every success a `{ data }` schema (204: no body; /metrics: text; a recording: MP3, whole or a range)', () => {
     for (const [name, operation] of operations) {
       const successes = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+      if (name === 'GET /recordings/{file}') {
+        expect(successes.map(([status]) => status)).toEqual(['200', '206']);
+        for (const [, response] of successes)
+          expect(Object.keys((response as ResponseObject).content ?? {})).toEqual(['audio/mpeg']);
+        continue;
+      }
+      if (name === 'GET /api/pbx/events') {
+        // a WebSocket: its success is the upgrade
+        expect({ successes: successes.length, upgrade: '101' in operation.responses }).toEqual({
+          successes: 0,
+          upgrade: true,
+        });
+        continue;
+      }
       expect({ name, successes: successes.length }).toEqual({ name, successes: 1 });
       const [status, response] = successes[0];
       if (status === '204' || name === 'GET /metrics') continue;
@@ -75,10 +89,11 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('asks a bearer token everywhere but /health and /metrics', () => {
+  it('asks a bearer token everywhere but /health, /metrics and the recording links', () => {
     expect(document.security).toEqual([{ bearer: [] }]);
     const open = operations.filter(([, operation]) => operation.security?.length === 0).map(([name]) => name);
-    expect(open.sort()).toEqual(['GET /health', 'GET /metrics']);
+    expect(open.sort()).toEqual(['GET /health', 'GET /metrics', 'GET /recordings/{file}']);
+    expect(document.paths['/recordings/{file}'].head?.security).toEqual([]);
     expect(document.servers?.length).toBeGreaterThan(0);
   });
 

@@ -6,6 +6,9 @@ import { CallControlModule } from '@pbx/calls';
 import { MetricsModule, MetricsServer, MetricsService } from '@pbx/metrics';
 import { WEBHOOK_METRICS, WebhookDispatcherModule, WebhookMetrics } from '@pbx/webhooks';
 import { SECURITY_METRICS, SecurityMetrics, SecurityWorkerModule } from '@pbx/security';
+import { RecordingRetentionModule } from '@pbx/recordings';
+import { CdrRetentionModule } from '@pbx/cdrs';
+import { RetentionJob } from './retention/retention.job';
 
 /** Feeds the webhook dispatcher's attempts and SIP security events into Prometheus. */
 @Global()
@@ -45,7 +48,9 @@ class WebhookMetricsBinding {}
     CallControlModule,
     WebhookDispatcherModule,
     SecurityWorkerModule,
+    RecordingRetentionModule,
+    CdrRetentionModule,
   ],
-  providers: [RegistrationMonitor, ...MetricsServer.on((config) => config.workerMetricsPort)],
+  providers: [RegistrationMonitor, RetentionJob, ...MetricsServer.on((config) => config.workerMetricsPort)],
 })
 export class WorkerModule {}

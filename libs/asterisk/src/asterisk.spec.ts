@@ -8,8 +8,10 @@ function fakeAri(answer: (method: string, path: string) => unknown = () => null)
     appName: 'pbx',
     connected: true,
     on: () => undefined,
-    rest: async (method: string, path: string, query: Record<string, unknown> = {}) => {
-      requests.push(`${method} ${path}${Object.keys(query).length ? ` ${JSON.stringify(query)}` : ''}`);
+    rest: async (method: string, path: string, query: Record<string, unknown> = {}, body?: unknown) => {
+      requests.push(
+        `${method} ${path}${Object.keys(query).length ? ` ${JSON.stringify(query)}` : ''}${body ? ` body ${JSON.stringify(body)}` : ''}`,
+      );
       const result = answer(method, path);
       if (result instanceof Error) throw result;
       return result;
@@ -31,10 +33,14 @@ describe('Asterisk facade', () => {
       endpoint: 'PJSIP/1001',
       leg: 'a',
       callUuid: 'call-1',
-      variables: {},
+      variables: { 'TIMEOUT(absolute)': '60' },
       timeoutSeconds: 30,
     });
     expect(requests[0]).toContain('POST /channels/create');
+    // a REFER from the leg's phone is ours to decide (ari-only), never a transfer by Asterisk
+    expect(requests[0]).toContain(
+      'body {"variables":{"TIMEOUT(absolute)":"60","PJSIP_TRANSFER_HANDLING()":"ari-only"}}',
+    );
     expect(requests[0]).toContain('"appArgs":"a,call-1"');
     expect(requests[0]).toContain('"channelId":"leg-1"');
     expect(requests.slice(1)).toEqual(Array(3).fill('POST /channels/leg-1/dial {"timeout":30}'));
@@ -60,6 +66,19 @@ describe('Asterisk facade', () => {
     expect(requests).toEqual(['DELETE /channels/leg-1 {"reason":"busy"}']);
   });
 
+  it('holds a party for the other: mutes the holder before the music starts, and undoes it music first', async () => {
+    const { ari, requests } = fakeAri();
+    const asterisk = new Asterisk(ari as never, config);
+    await asterisk.holdParty('agent', 'customer');
+    await asterisk.unholdParty('agent', 'customer');
+    expect(requests).toEqual([
+      'POST /channels/agent/mute {"direction":"in"}',
+      'POST /channels/customer/moh {"mohClass":"default"}',
+      'DELETE /channels/customer/moh',
+      'DELETE /channels/agent/mute {"direction":"in"}',
+    ]);
+  });
+
   it('bridges with our id and subscribes device states one extension at a time', async () => {
     const { ari, requests } = fakeAri();
     const asterisk = new Asterisk(ari as never, config);
@@ -70,5 +89,31 @@ describe('Asterisk facade', () => {
       'POST /bridges/call-1/addChannel {"channel":"a,b"}',
       'POST /applications/pbx/subscription {"eventSource":"deviceState:PJSIP/1001"}',
     ]);
+  });
+
+  it("answers a phone's transfer request with ARI's transfer_progress states; a channel already gone is not an error", async () => {
+    const { ari, requests } = fakeAri((_, path) =>
+      path.startsWith('/channels/gone') ? new AriError(404, 'Channel not found') : null,
+    );
+    const asterisk = new Asterisk(ari as never, config);
+    await asterisk.transferProgress('leg-b', 'trying');
+    await asterisk.transferProgress('leg-b', 'succeeded');
+    await asterisk.transferProgress('leg-b', 'declined');
+    await asterisk.transferProgress('leg-b', 'unavailable');
+    await asterisk.transferProgress('gone', 'declined');
+    expect(requests).toEqual([
+      'POST /channels/leg-b/transfer_progress {"states":"channel_progress"}',
+      'POST /channels/leg-b/transfer_progress {"states":"channel_answered"}',
+      'POST /channels/leg-b/transfer_progress {"states":"channel_declined"}',
+      'POST /channels/leg-b/transfer_progress {"states":"channel_unavailable"}',
+      'POST /channels/gone/transfer_progress {"states":"channel_declined"}',
+    ]);
+  });
+
+  it('passes on other refusals of transfer_progress', async () => {
+    const { ari } = fakeAri(() => new AriError(409, 'Channel not in Stasis application'));
+    await expect(new Asterisk(ari as never, config).transferProgress('x', 'trying')).rejects.toMatchObject({
+      kind: 'not_in_stasis',
+    });
   });
 });

@@ -29,6 +29,9 @@ describe('Stasis arguments', () => {
 
   it('knows calls from the dialplan and nothing else', () => {
     expect(decodeAppArgs(['inbound'])).toEqual({ kind: 'inbound' });
+    expect(decodeAppArgs(['phone'])).toEqual({ kind: 'phone' });
+    expect(decodeAppArgs(['phone', '2001'])).toEqual({ kind: 'unknown', args: ['phone', '2001'] });
+    expect(decodeAppArgs(['inbound', '2001,aors)'])).toEqual({ kind: 'unknown', args: ['inbound', '2001,aors)'] });
     expect(decodeAppArgs(['a', 'not-a-uuid'])).toEqual({ kind: 'unknown', args: ['a', 'not-a-uuid'] });
     expect(decodeAppArgs(undefined)).toEqual({ kind: 'unknown', args: [] });
     expect(decodeAppArgs(['c', '0b7e7c1a-2f7d-4c53-9a51-2f0e1c3d4b5a']).kind).toBe('unknown');

@@ -14,6 +14,8 @@ export function hangupReasonFor(cause: number | null): HangupReason {
       return 'rejected';
     case 1:
       return 'unallocated';
+    case 26: // the phone sees Reason: SIP;cause=200;text="Call completed elsewhere"
+      return 'answered_elsewhere';
     case 34:
     case 38:
     case 41:

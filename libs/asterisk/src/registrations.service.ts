@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AmiMessage } from 'asterisk-ami-client';
 import { AmiConnection } from './ami.connection';
 
 const CACHE_MS = 500;
@@ -25,6 +26,38 @@ export class RegistrationsService {
       this.cached = undefined;
       return null;
     }
+  }
+
+  /**
+   * Like registeredAors, read now, and kept out of the cache: a read just before a phone's
+   * REGISTER must not answer the call flow's next question (is the phone online?) for the next
+   * 500 ms (with it there, calls to phones that had just registered were refused now and then).
+   */
+  async registeredAorsNow(): Promise<Set<string> | null> {
+    if (!this.ami.connected) return null;
+    try {
+      return await this.fetch();
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Calls `listener` with the endpoint whose contacts may just have changed, and with null after
+   * every (re)connection of AMI (anything may have changed meanwhile). Asterisk sends no
+   * ContactStatus for the contacts of realtime AORs it did not load at start (its qualify
+   * machinery learns endpoints only on a reload), so a REGISTER is seen as what comes with it:
+   * a SuccessfulAuth of the account (the `security` event class; an un-REGISTER authenticates
+   * too). The contact itself is stored just after: read the contacts back a little later
+   * (registeredAorsNow). A contact that expires without an un-REGISTER sends nothing at all.
+   */
+  onContactChange(listener: (endpoint: string | null) => void): void {
+    this.ami.on('event', (event: AmiMessage) => {
+      if (event.Event === 'ContactStatus' && event.AOR) listener(event.AOR);
+      else if (event.Event === 'SuccessfulAuth' && event.Service === 'PJSIP' && event.AccountID)
+        listener(event.AccountID);
+    });
+    this.ami.on('connected', () => listener(null));
   }
 
   private async fetch(): Promise<Set<string>> {

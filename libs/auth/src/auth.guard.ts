@@ -4,11 +4,10 @@ import type { Request, Response } from 'express';
 import { DomainError, ErrorCode } from '@pbx/common';
 import { AddressGate, TokenBudget } from '@pbx/throttling';
 import { AuthContext, PUBLIC_ROUTE, REQUIRED_SCOPES, Scope } from './scope';
+import { BEARER, checkToken } from './token-check';
 import { TokensService } from './tokens.service';
 
 export type AuthenticatedRequest = Request & { auth?: AuthContext };
-
-const BEARER = /^Bearer ([^\s]+)$/i;
 
 /**
  * Global guard, the API's front door, in this order: public routes spend their address's
@@ -44,15 +43,10 @@ export class AuthGuard implements CanActivate {
     });
   }
 
-  private async authenticate(request: Request, response: Response): Promise<AuthContext> {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    const recent = token === undefined ? undefined : this.tokens.recentlyVerified(token);
-    if (recent) return recent;
-    await this.addresses.reserve(request, response);
-    if (token === undefined) throw new DomainError(ErrorCode.Unauthorized, 'missing bearer token');
-    const auth = this.tokens.acceptsShape(token) ? await this.tokens.verify(token) : null;
-    if (!auth) throw new DomainError(ErrorCode.Unauthorized, 'invalid token');
-    await this.addresses.release(request);
-    return auth;
+  private authenticate(request: Request, response: Response): Promise<AuthContext> {
+    return checkToken(this.tokens, BEARER.exec(request.headers.authorization ?? '')?.[1], {
+      reserve: () => this.addresses.reserve(request, response),
+      release: () => this.addresses.release(request),
+    });
   }
 }

@@ -24,8 +24,9 @@ export function limitsOf(row: { [K in keyof TokenLimits]?: TokenLimits[K] }): To
   return limits;
 }
 
-export function allowsExtension(limits: TokenLimits | undefined, extension: string): boolean {
-  return !limits?.extensions || limits.extensions.includes(extension);
+/** A call about no extension (an inbound call nobody answered yet) is outside an extension limit. */
+export function allowsExtension(limits: TokenLimits | undefined, extension: string | null): boolean {
+  return !limits?.extensions || (extension !== null && limits.extensions.includes(extension));
 }
 
 export function allowsTrunk(limits: TokenLimits | undefined, trunkId: number): boolean {
@@ -39,7 +40,7 @@ export function allowsTrunk(limits: TokenLimits | undefined, trunkId: number): b
  */
 export function allowsCall(
   limits: TokenLimits | undefined,
-  call: { fromExtension: string; trunkIds: Array<number | null | undefined> },
+  call: { fromExtension: string | null; trunkIds: Array<number | null | undefined> },
 ): boolean {
   if (!limits) return true;
   return (

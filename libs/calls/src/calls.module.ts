@@ -7,6 +7,9 @@ import { ExtensionsModule } from '@pbx/extensions';
 import { TrunksModule } from '@pbx/trunks';
 import { RoutesModule } from '@pbx/routes';
 import { CallerIdsModule } from '@pbx/caller-ids';
+import { DialPolicyModule } from '@pbx/dial-policy';
+import { InboundRoutesModule } from '@pbx/inbound-routes';
+import { RecordingRowsModule } from '@pbx/recordings';
 import { Call } from './persistence/call.entity';
 import { CallLeg } from './persistence/call-leg.entity';
 import { StoredCallEvent } from './persistence/stored-call-event.entity';
@@ -17,13 +20,26 @@ import { LegDialer } from './flow/leg-dialer';
 import { CallFlow } from './flow/call-flow';
 import { ChannelIntake } from './flow/channel-intake';
 import { Reconciler } from './flow/reconciler';
-import { UnroutedCallsHandler } from './flow/unrouted-calls.handler';
+import { CallEntry } from './flow/call-entry';
+import { EntryPlanner } from './flow/entry-planner';
+import { MemberRinger } from './flow/member-ringer';
+import { CelRecovery } from './recovery/cel-recovery';
 import { CallsController } from './api/calls.controller';
 import { CallsService } from './api/calls.service';
 import { ClickToCallService } from './api/click-to-call.service';
 import { ClickToCallPlanner } from './api/click-to-call.plan';
 import { CallerIdPolicy } from './api/caller-id.policy';
 import { Idempotency } from './api/idempotency';
+import { CallCommands } from './control/call-commands';
+import { CommandRunner } from './control/command-runner';
+import { LiveControl } from './control/live-control';
+import { TransferTargets } from './control/transfer-target';
+import { ReferHandler } from './control/refer-handler';
+import { CallRecorder } from './recording/call-recorder';
+import { EventLog } from './events/event-log';
+import { CallsRetention } from './retention/calls-retention';
+import { ExtensionEvents } from './persistence/extension-events';
+import { ExtensionStateWatcher } from './extension-state/extension-state.watcher';
 
 const ENTITIES = TypeOrmModule.forFeature([Call, CallLeg, StoredCallEvent, IdempotencyKey]);
 /** pbx_active_calls counts through this domain's repository. */
@@ -44,16 +60,63 @@ const CORE = [CallStateFunnel, CallsRepository, LegDialer, ActiveCallsMetric];
 
 /** API side: click-to-call and call lookup. */
 @Module({
-  imports: [ENTITIES, CdrWriterModule, AuthModule, ExtensionsModule, TrunksModule, RoutesModule, CallerIdsModule],
+  imports: [
+    ENTITIES,
+    CdrWriterModule,
+    RecordingRowsModule,
+    AuthModule,
+    ExtensionsModule,
+    TrunksModule,
+    RoutesModule,
+    CallerIdsModule,
+    DialPolicyModule,
+  ],
   controllers: [CallsController],
-  providers: [...CORE, ClickToCallService, ClickToCallPlanner, CallerIdPolicy, Idempotency, CallsService],
+  providers: [
+    ...CORE,
+    ClickToCallService,
+    ClickToCallPlanner,
+    CallerIdPolicy,
+    Idempotency,
+    CallsService,
+    CallCommands,
+    EventLog,
+  ],
+  // the real-time stream (libs/event-stream) reads the stored events through it
+  exports: [EventLog],
 })
 export class CallsModule {}
 
-/** Worker side: the Stasis app that drives the legs. */
+/** Worker side: the Stasis app that takes every call and drives its legs. */
 @Module({
-  imports: [ENTITIES, CdrWriterModule],
-  providers: [...CORE, CallFlow, ChannelIntake, Reconciler, UnroutedCallsHandler],
-  exports: [Reconciler],
+  imports: [
+    ENTITIES,
+    CdrWriterModule,
+    RecordingRowsModule,
+    ExtensionsModule,
+    TrunksModule,
+    RoutesModule,
+    InboundRoutesModule,
+    DialPolicyModule,
+  ],
+  providers: [
+    ...CORE,
+    CallFlow,
+    MemberRinger,
+    EntryPlanner,
+    CallEntry,
+    ChannelIntake,
+    Reconciler,
+    CelRecovery,
+    TransferTargets,
+    LiveControl,
+    CommandRunner,
+    ReferHandler,
+    CallRecorder,
+    CallsRetention,
+    ExtensionEvents,
+    ExtensionStateWatcher,
+  ],
+  exports: [Reconciler, CallsRetention],
 })
 export class CallControlModule {}

@@ -7,3 +7,7 @@ export * from './state/call-change';
 export * from './state/decide';
 export * from './state/hangup-cause';
 export * from './calls.module';
+export * from './events/event-log';
+export * from './retention/calls-retention';
+export * from './persistence/extension-events';
+export * from './extension-state/extension-state';

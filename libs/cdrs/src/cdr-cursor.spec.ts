@@ -12,6 +12,7 @@ describe('CDR cursor', () => {
     ['an id over bigint', Buffer.from('2026-03-01T00:00:00.000Z|9223372036854775808').toString('base64url')],
     ['no id', Buffer.from('2026-03-01T00:00:00.000Z').toString('base64url')],
     ['an impossible date', Buffer.from('2026-02-31T00:00:00.000Z|1').toString('base64url')],
+    ['year 0 (V8 reads it, PostgreSQL does not)', Buffer.from('0000-03-01T00:00:00.000Z|1').toString('base64url')],
     ['a negative id', Buffer.from('2026-03-01T00:00:00.000Z|-1').toString('base64url')],
   ])('refuses %s with a 422 naming cursor', (_, raw) => {
     expect(() => decodeCursor(raw)).toThrow(

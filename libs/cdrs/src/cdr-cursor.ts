@@ -21,6 +21,8 @@ export function decodeCursor(raw: string): CdrCursor {
 
 function isOwnTimestamp(value: string | undefined): boolean {
   if (!value || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value)) return false;
+  // year 0 is a date to V8 and out of range to PostgreSQL (1 BC is written 0001 BC there)
+  if (value.startsWith('0000')) return false;
   const parsed = new Date(value);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === value;
 }

@@ -3,6 +3,11 @@ import { CdrInput, cdrEventFields, cdrRow } from './cdr-record';
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 30, 10, 0, 0) + seconds * 1000);
 const base: CdrInput = {
   callUuid: '00000000-0000-4000-8000-000000000001',
+  direction: 'click_to_call',
+  fromNumber: '1001',
+  toNumber: '0987654321',
+  did: null,
+  extension: '1001',
   fromExtension: '1001',
   toPhone: '0987654321',
   callerId: '1001',

@@ -1,4 +1,4 @@
-import { CdrFields, Disposition } from '@pbx/call-events';
+import { CallDirection, CdrFields, Disposition } from '@pbx/call-events';
 import { Cdr } from './cdr.entity';
 
 /** One leg's times, as the CDR keeps them. */
@@ -12,22 +12,33 @@ export interface CdrLeg {
 /** What a finished call tells the CDR (built by the call funnel from the call and its legs). */
 export interface CdrInput {
   callUuid: string;
-  fromExtension: string;
-  toPhone: string;
-  callerId: string;
+  direction: CallDirection;
+  fromNumber: string | null;
+  toNumber: string | null;
+  did: string | null;
+  extension: string | null;
+  /** click-to-call only */
+  fromExtension: string | null;
+  toPhone: string | null;
+  callerId: string | null;
   /** the trunk that carried the callee's leg (the one that answered, else the last tried) */
   trunkId: number | null;
   trunkName: string | null;
-  routingMode: string;
+  routingMode: string | null;
   startedAt: Date;
   endedAt: Date;
   disposition: Disposition;
   hangupCause: number | null;
   hangupCauseText: string | null;
   hangupBy: string | null;
+  /** a blind transfer's released extension and its target (SPEC section 3) */
+  transferredBy?: string | null;
+  transferredTo?: string | null;
   caller: CdrLeg | null;
   callee: CdrLeg | null;
   headers: Record<string, string>;
+  /** a recorded call: its recording's token and permanent link (pending while the call ends) */
+  recording?: { token: string; url: string } | null;
 }
 
 /**
@@ -39,6 +50,11 @@ export function cdrRow(input: CdrInput): Partial<Cdr> {
   const seconds = (from: Date) => Math.max(0, Math.round((input.endedAt.getTime() - from.getTime()) / 1000));
   return {
     callUuid: input.callUuid,
+    direction: input.direction,
+    fromNumber: input.fromNumber,
+    toNumber: input.toNumber,
+    did: input.did,
+    extension: input.extension,
     fromExtension: input.fromExtension,
     toPhone: input.toPhone,
     callerId: input.callerId,
@@ -54,6 +70,8 @@ export function cdrRow(input: CdrInput): Partial<Cdr> {
     hangupCause: input.hangupCause,
     hangupCauseText: input.hangupCauseText,
     hangupBy: input.hangupBy,
+    transferredBy: input.transferredBy ?? null,
+    transferredTo: input.transferredTo ?? null,
     aLegUuid: input.caller?.uuid,
     aStartedAt: input.caller?.startedAt ?? null,
     aAnsweredAt: input.caller?.answeredAt ?? null,
@@ -63,11 +81,12 @@ export function cdrRow(input: CdrInput): Partial<Cdr> {
     bAnsweredAt: input.callee?.answeredAt ?? null,
     bEndedAt: input.callee?.endedAt ?? null,
     headers: input.headers,
+    recordingToken: input.recording?.token ?? null,
   };
 }
 
 /** The `cdr` part of pbx.cdr.created, from the row. */
-export function cdrEventFields(row: Partial<Cdr>): CdrFields {
+export function cdrEventFields(row: Partial<Cdr>, recordingUrl?: string): CdrFields {
   return {
     started_at: row.startedAt!.toISOString(),
     answered_at: row.answeredAt?.toISOString() ?? null,
@@ -75,5 +94,6 @@ export function cdrEventFields(row: Partial<Cdr>): CdrFields {
     duration: row.duration ?? 0,
     billsec: row.billsec ?? 0,
     disposition: row.disposition as Disposition,
+    ...(recordingUrl ? { recording_url: recordingUrl, recording_status: 'pending' as const } : {}),
   };
 }

@@ -19,6 +19,6 @@ export class CdrWriter {
       .returning('id')
       .execute();
     if (inserted.identifiers.length === 0 || !(inserted.raw as unknown[] | undefined)?.length) return null;
-    return cdrEventFields(row);
+    return cdrEventFields(row, input.recording?.url);
   }
 }

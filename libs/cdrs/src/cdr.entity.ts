@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One call detail record per click-to-call, written with the call's hangup. */
+/** One call detail record per call of any direction, written with the call's hangup. */
 @Entity({ name: 'cdrs' })
 export class Cdr {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -9,14 +9,29 @@ export class Cdr {
   @Column({ name: 'call_uuid', type: 'uuid' })
   callUuid: string;
 
-  @Column({ name: 'from_extension', type: 'varchar', length: 10 })
-  fromExtension: string;
+  @Column({ type: 'varchar', length: 16 })
+  direction: string;
 
-  @Column({ name: 'to_phone', type: 'varchar', length: 32 })
-  toPhone: string;
+  @Column({ name: 'from_number', type: 'varchar', length: 64, nullable: true })
+  fromNumber: string | null;
 
-  @Column({ name: 'caller_id', type: 'varchar', length: 32 })
-  callerId: string;
+  @Column({ name: 'to_number', type: 'varchar', length: 64, nullable: true })
+  toNumber: string | null;
+
+  @Column({ type: 'varchar', length: 33, nullable: true })
+  did: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  extension: string | null;
+
+  @Column({ name: 'from_extension', type: 'varchar', length: 10, nullable: true })
+  fromExtension: string | null;
+
+  @Column({ name: 'to_phone', type: 'varchar', length: 32, nullable: true })
+  toPhone: string | null;
+
+  @Column({ name: 'caller_id', type: 'varchar', length: 32, nullable: true })
+  callerId: string | null;
 
   @Column({ name: 'trunk_id', type: 'integer', nullable: true })
   trunkId: number | null;
@@ -24,8 +39,8 @@ export class Cdr {
   @Column({ name: 'trunk_name', type: 'varchar', length: 100, nullable: true })
   trunkName: string | null;
 
-  @Column({ name: 'routing_mode', type: 'varchar', length: 24 })
-  routingMode: string;
+  @Column({ name: 'routing_mode', type: 'varchar', length: 24, nullable: true })
+  routingMode: string | null;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt: Date;
@@ -54,6 +69,14 @@ export class Cdr {
   @Column({ name: 'hangup_by', type: 'varchar', length: 8, nullable: true })
   hangupBy: string | null;
 
+  /** the extension whose leg a blind transfer released */
+  @Column({ name: 'transferred_by', type: 'varchar', length: 10, nullable: true })
+  transferredBy: string | null;
+
+  /** the transfer's target: an extension or a number */
+  @Column({ name: 'transferred_to', type: 'varchar', length: 32, nullable: true })
+  transferredTo: string | null;
+
   @Column({ name: 'a_leg_uuid', type: 'uuid' })
   aLegUuid: string;
 
@@ -77,6 +100,10 @@ export class Cdr {
 
   @Column({ name: 'b_ended_at', type: 'timestamptz', nullable: true })
   bEndedAt: Date | null;
+
+  /** a recorded call's recording (libs/recordings): its link is built from this token */
+  @Column({ name: 'recording_token', type: 'varchar', length: 43, nullable: true })
+  recordingToken: string | null;
 
   @Column({ type: 'jsonb', default: {} })
   headers: Record<string, string>;

@@ -20,7 +20,7 @@ export class CdrsController {
     operationId: 'searchCdrs',
     summary: 'Search call history',
     description:
-      'Newest first, filtered on start time, extension, phone and disposition; a limited token sees only its extensions’ and trunks’ calls.',
+      'Newest first, filtered on start time, direction, extension (the `extension` column), phone (the external party’s number in every direction: the number called, or the caller of an inbound call), DID, call uuid and disposition; a limited token sees only its extensions’ and trunks’ calls.',
   })
   @ApiOkResponse({ type: CdrPageDto, description: 'A page of CDRs and the cursor of the next one' })
   @ApiErrors([

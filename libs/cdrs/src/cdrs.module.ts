@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RecordingRowsModule } from '@pbx/recordings';
 import { Cdr } from './cdr.entity';
 import { CdrsController } from './cdrs.controller';
 import { CdrsService } from './cdrs.service';
@@ -7,7 +8,7 @@ import { CdrWriter } from './cdr-writer';
 
 /** CDR search (API). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Cdr])],
+  imports: [TypeOrmModule.forFeature([Cdr]), RecordingRowsModule],
   controllers: [CdrsController],
   providers: [CdrsService],
 })

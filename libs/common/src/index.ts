@@ -4,6 +4,7 @@ export * from './errors/http-error.filter';
 export * from './validation/validation.pipe';
 export * from './validation/id.pipe';
 export * from './validation/rules';
+export * from './validation/query-rules';
 export * from './errors/database-errors';
 export * from './http/http-exchange';
 export * from './cache/expiring-lru';

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://pbx_app@127.0.0.1:5432/pbx');
     expect(config.databaseLogins.adminUrl).toBe('postgres://postgres@127.0.0.1:5432/pbx');
     expect(config.ari).toEqual({ url: 'http://127.0.0.1:8088', username: 'pbx', password: 'a', app: 'pbx' });
+    expect(config.extensionStateSyncMs).toBe(30_000);
     expect(Object.isFrozen(config.ari)).toBe(true);
     expect(config.webhooks.allowPrivateNetworks).toBe(false);
   });
@@ -64,11 +65,78 @@ describe('loadConfig', () => {
       tokenLimit: 600,
       unauthenticatedLimit: 60,
       publicLimit: 600,
+      recordingNotFoundLimit: 30,
       docsEnabled: true,
     });
     expect(config.databasePool).toEqual({ max: 10, acquireTimeoutMs: 2_000 });
     expect(config.metrics).toEqual({ token: undefined, host: '127.0.0.1', apiPort: 0 });
     expect(config.redisKeyPrefix).toBe('pbx:pbx:');
+  });
+
+  it('reads the recordings settings, validated', () => {
+    expect(loadConfig(minimal).recordings).toEqual({
+      dir: './var/recordings',
+      publicBaseUrl: 'http://127.0.0.1:3000',
+      retentionDays: 90,
+      encoder: 'lame',
+    });
+    const set = loadConfig({
+      ...minimal,
+      RECORDINGS_DIR: '/srv/recordings',
+      PUBLIC_BASE_URL: 'https://pbx.example.com/links/',
+      RECORDINGS_RETENTION_DAYS: '0',
+      RECORDINGS_ENCODER: '/usr/local/bin/lame',
+    });
+    expect(set.recordings).toEqual({
+      dir: '/srv/recordings',
+      publicBaseUrl: 'https://pbx.example.com/links',
+      retentionDays: 0,
+      encoder: '/usr/local/bin/lame',
+    });
+    for (const bad of [
+      'pbx.example.com',
+      'ftp://pbx.example.com',
+      'https://u:p@pbx.example.com',
+      'https://x.example/?a=1',
+    ])
+      expect(() => loadConfig({ ...minimal, PUBLIC_BASE_URL: bad })).toThrow(/PUBLIC_BASE_URL/);
+    for (const bad of ['-1', '1.5', 'ninety'])
+      expect(() => loadConfig({ ...minimal, RECORDINGS_RETENTION_DAYS: bad })).toThrow(/RECORDINGS_RETENTION_DAYS/);
+    expect(() => loadConfig({ ...minimal, RATE_LIMIT_RECORDING_NOT_FOUND: '0' })).toThrow(
+      /RATE_LIMIT_RECORDING_NOT_FOUND/,
+    );
+  });
+
+  it('reads the retention settings (whole days, whole months; 0 keeps forever), validated', () => {
+    expect(loadConfig(minimal).retention).toEqual({
+      callsDays: 0,
+      eventsDays: 30,
+      webhookDeliveriesDays: 30,
+      cdrMonths: 0,
+    });
+    expect(
+      loadConfig({
+        ...minimal,
+        CALLS_RETENTION_DAYS: '365',
+        EVENTS_RETENTION_DAYS: '1',
+        WEBHOOK_DELIVERIES_RETENTION_DAYS: '0',
+        CDR_RETENTION_MONTHS: '24',
+      }).retention,
+    ).toEqual({ callsDays: 365, eventsDays: 1, webhookDeliveriesDays: 0, cdrMonths: 24 });
+    for (const name of [
+      'CALLS_RETENTION_DAYS',
+      'EVENTS_RETENTION_DAYS',
+      'WEBHOOK_DELIVERIES_RETENTION_DAYS',
+      'CDR_RETENTION_MONTHS',
+    ])
+      for (const bad of ['-1', '0.5', 'thirty', '99999'])
+        expect(() => loadConfig({ ...minimal, [name]: bad })).toThrow(new RegExp(`${name} must be an integer`));
+    // a call's events go with it: calls may not go before their events would
+    expect(() => loadConfig({ ...minimal, CALLS_RETENTION_DAYS: '7' })).toThrow(/CALLS_RETENTION_DAYS must be 0 or/);
+    expect(() => loadConfig({ ...minimal, CALLS_RETENTION_DAYS: '90', EVENTS_RETENTION_DAYS: '0' })).toThrow(
+      /CALLS_RETENTION_DAYS/,
+    );
+    expect(loadConfig({ ...minimal, CALLS_RETENTION_DAYS: '30' }).retention.callsDays).toBe(30);
   });
 
   it('reads TRUST_PROXY as CIDRs and refuses anything else', () => {

@@ -23,9 +23,13 @@ export interface AppConfig {
     readonly agentRingTimeoutSeconds: number;
     readonly customerRingTimeoutSeconds: number;
     readonly trunkResponseTimeoutSeconds: number;
+    /** every leg's TIMEOUT(absolute): Asterisk ends it then, even with the worker and database down */
+    readonly maxCallSeconds: number;
     /** how often the worker reconciles its calls with Asterisk's channels */
     readonly reconcileIntervalMs: number;
   };
+  /** how often the worker re-reads the extensions to watch their live state (a backstop: the API NOTIFYs changes) */
+  readonly extensionStateSyncMs: number;
   readonly redisUrl?: string;
   /** namespace of this deployment's keys in Redis (token ids are per database, so per database by default) */
   readonly redisKeyPrefix: string;
@@ -38,6 +42,8 @@ export interface AppConfig {
     readonly unauthenticatedLimit: number;
     /** per client address and minute: /health and /metrics */
     readonly publicLimit: number;
+    /** per client address and minute: recording links answered 404 (successes do not count) */
+    readonly recordingNotFoundLimit: number;
     readonly docsEnabled: boolean;
   };
   readonly metrics: {
@@ -66,8 +72,40 @@ export interface AppConfig {
     /** CIDRs never banned (besides trunk hosts) */
     readonly exempt: readonly string[];
   };
+  /**
+   * The real-time stream, GET /api/pbx/events (SPEC section 3): open streams per token and API
+   * process (one more is 429), bytes waiting for one client past which it is closed with 1013,
+   * the ping interval (a client silent for two is dropped).
+   */
+  readonly stream: { readonly maxPerToken: number; readonly bufferBytes: number; readonly pingIntervalMs: number };
   /** the worker's /metrics port (0 = off) */
   readonly workerMetricsPort: number;
+  /** Call recordings (SPEC section 3): MP3 files behind permanent public links */
+  readonly recordings: {
+    /** where the worker writes `<token>.mp3` and the API reads it (created by the worker at boot) */
+    readonly dir: string;
+    /** absolute http(s) URL the links start with: `${publicBaseUrl}/recordings/<token>.mp3` */
+    readonly publicBaseUrl: string;
+    /** files and links of recordings older than this many days are deleted (0 = kept forever) */
+    readonly retentionDays: number;
+    /** the MP3 encoder the worker runs (Debian's lame) */
+    readonly encoder: string;
+  };
+  /**
+   * Bounded growth (SPEC section 5): what the worker's hourly retention job deletes. 0 keeps
+   * forever. Events are kept at least a day (the stream resumes from any event of the last 24 h)
+   * and while any webhook delivery of theirs is pending.
+   */
+  readonly retention: {
+    /** ended calls (with their legs, events and commands) this many days after they ended */
+    readonly callsDays: number;
+    /** stored events (call and extension events) this many days after they occurred */
+    readonly eventsDays: number;
+    /** finished webhook deliveries (succeeded, failed, skipped), with their attempts, after they finished */
+    readonly webhookDeliveriesDays: number;
+    /** CDR months wholly older than this many months are dropped (billing records: 0 by default) */
+    readonly cdrMonths: number;
+  };
   /**
    * The Asterisk this project runs (the local chroot one of `npm run up`, the Docker image):
    * what asterisk/render.sh writes into its configuration besides sip, ari, ami and calls.
@@ -204,8 +242,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       customerRingTimeoutSeconds: int('CUSTOMER_RING_TIMEOUT', 60, 5, 600),
       // a carrier that has not even rung after this long is treated as unreachable (next trunk)
       trunkResponseTimeoutSeconds: int('TRUNK_RESPONSE_TIMEOUT', 8, 1, 60),
+      maxCallSeconds: int('MAX_CALL_SECONDS', 4 * 3600, 5, 7 * 24 * 3600),
       reconcileIntervalMs: int('RECONCILE_INTERVAL_MS', 30_000, 200, 3_600_000),
     },
+    extensionStateSyncMs: int('EXTENSION_STATE_SYNC_MS', 30_000, 200, 3_600_000),
     redisUrl,
     redisKeyPrefix: str('REDIS_KEY_PREFIX', `pbx:${databaseNameOf(databaseUrlFrom(env))}:`),
     http: {
@@ -213,10 +253,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       tokenLimit: int('RATE_LIMIT_PER_TOKEN', 600, 1, 1_000_000),
       unauthenticatedLimit: int('RATE_LIMIT_UNAUTHENTICATED', 60, 1, 1_000_000),
       publicLimit: int('RATE_LIMIT_PUBLIC', 600, 1, 1_000_000),
+      recordingNotFoundLimit: int('RATE_LIMIT_RECORDING_NOT_FOUND', 30, 1, 1_000_000),
       docsEnabled: bool('DOCS_ENABLED', true),
     },
     metrics: { token: metricsToken, host: str('METRICS_HOST', '127.0.0.1'), apiPort: int('API_METRICS_PORT', 0, 0) },
     workerMetricsPort: int('WORKER_METRICS_PORT', 3001, 0),
+    stream: {
+      maxPerToken: int('STREAM_MAX_PER_TOKEN', 20, 1, 100_000),
+      bufferBytes: int('STREAM_BUFFER_BYTES', 1_048_576, 4_096, 1_073_741_824),
+      pingIntervalMs: int('STREAM_PING_INTERVAL_MS', 15_000, 100, 3_600_000),
+    },
+    recordings: {
+      dir: str('RECORDINGS_DIR', './var/recordings'),
+      publicBaseUrl: publicBaseUrl(url('PUBLIC_BASE_URL', 'http://127.0.0.1:3000', ['http:', 'https:']), problems),
+      retentionDays: int('RECORDINGS_RETENTION_DAYS', 90, 0, 36_500),
+      encoder: str('RECORDINGS_ENCODER', 'lame'),
+    },
+    retention: {
+      callsDays: int('CALLS_RETENTION_DAYS', 0, 0, 36_500),
+      eventsDays: int('EVENTS_RETENTION_DAYS', 30, 0, 36_500),
+      webhookDeliveriesDays: int('WEBHOOK_DELIVERIES_RETENTION_DAYS', 30, 0, 36_500),
+      cdrMonths: int('CDR_RETENTION_MONTHS', 0, 0, 1_200),
+    },
     sipBans: {
       afterFailures: int('SIP_BAN_AFTER_FAILURES', 10, 1, 10_000),
       seconds: int('SIP_BAN_SECONDS', 3600, 1, 365 * 86_400),
@@ -248,6 +306,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('ASTERISK_INSTANCE must be 1-40 lower-case letters, digits or -');
   if (isIP(config.asterisk.sipBind) !== 4) problems.push('SIP_BIND must be an IPv4 address');
   if (config.asterisk.rtpStart > config.asterisk.rtpEnd) problems.push('RTP_START must not be greater than RTP_END');
+  const { callsDays, eventsDays } = config.retention;
+  if (callsDays > 0 && (eventsDays === 0 || callsDays < eventsDays))
+    problems.push(
+      'CALLS_RETENTION_DAYS must be 0 or at least EVENTS_RETENTION_DAYS, which must not be 0 then (a deleted call takes its events along)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
 }
@@ -260,6 +323,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function configDefaults(): AppConfig {
   const config = loadConfig({ ARI_PASSWORD: '-', AMI_PASSWORD: '-' });
   return deepFreeze({ ...config, ari: { ...config.ari, password: '' }, ami: { ...config.ami, password: '' } });
+}
+
+/** The links' base: no credentials, query or fragment (they would end up inside every link); no trailing slash. */
+function publicBaseUrl(value: string, problems: string[]): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.username || parsed.password || parsed.search || parsed.hash)
+      problems.push('PUBLIC_BASE_URL must not carry credentials, a query or a fragment');
+  } catch {
+    // not a URL: already a problem
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function portOf(url: string, fallback: number): number {

@@ -6,3 +6,4 @@ export * from './entity-rows';
 export * from './prepared';
 export * from './pg-listen-link';
 export * from './roles';
+export * from './monthly-partitions';

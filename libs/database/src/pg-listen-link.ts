@@ -3,7 +3,7 @@ import { Backoff, LinkSession, ReconnectingLink } from '@pbx/common';
 
 /**
  * A dedicated PostgreSQL connection LISTENing on one channel, as a ReconnectingLink: emits
- * 'notification' for each NOTIFY, and 'connected' after every (re)connection, when the user
+ * 'notification' (with its payload) for each NOTIFY, and 'connected' after every (re)connection, when the user
  * should run one catch-up poll for whatever was notified while nobody listened.
  */
 export class PgListenLink extends ReconnectingLink {
@@ -26,7 +26,7 @@ export class PgListenLink extends ReconnectingLink {
     });
     try {
       await client.connect();
-      client.on('notification', () => this.emit('notification'));
+      client.on('notification', (message) => this.emit('notification', message.payload));
       await client.query(`LISTEN ${this.channel}`);
     } catch (error) {
       close();

@@ -14,6 +14,8 @@ export const ASTERISK_INSERT = ['cel'];
 export const ASTERISK_SEQUENCES = ['cel_id_seq'];
 /** What reporting reads: CDRs and calls without tokens, headers or route plans (migration ReportingViews). */
 export const REPORTING_SELECT = ['reporting_cdrs', 'reporting_calls'];
+/** monthly partitions of CDRs and call events (migration EventStream) */
+export const PARTITIONS_SCHEMA = 'pbx_partitions';
 /** kept by the migration role: pbx_app must not rewrite which migrations ran */
 const NOT_OWNED_BY_APP = ['migrations'];
 
@@ -64,15 +66,15 @@ export async function grantRoles(databaseUrl: string): Promise<void> {
       DECLARE r record;
       BEGIN
         FOR r IN
-          SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname IN ('public', '${PARTITIONS_SCHEMA}') AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
              AND c.relname <> ALL (${literalArray(client, NOT_OWNED_BY_APP)})
              AND pg_get_userbyid(c.relowner) <> '${app}'
         LOOP
           -- owned sequences (serial columns) and indexes follow their table
-          EXECUTE format('ALTER %s %I OWNER TO ${app}',
+          EXECUTE format('ALTER %s %I.%I OWNER TO ${app}',
             CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
-                           ELSE 'TABLE' END, r.relname);
+                           ELSE 'TABLE' END, r.nspname, r.relname);
         END LOOP;
       END $$`);
     // exactly these: revoke everything first, then grant
@@ -81,6 +83,9 @@ export async function grantRoles(databaseUrl: string): Promise<void> {
     // PostgreSQL before 15 lets everyone create objects in public (CVE-2018-1058): only migrations do
     await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC, ${app}, ${asterisk}, ${reporting}`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${app}, ${asterisk}, ${reporting}`);
+    // monthly partitions (CDRs, call events) are created ahead and dropped by the app itself
+    await client.query(`REVOKE ALL ON SCHEMA ${PARTITIONS_SCHEMA} FROM PUBLIC, ${asterisk}, ${reporting}`);
+    await client.query(`GRANT USAGE, CREATE ON SCHEMA ${PARTITIONS_SCHEMA} TO ${app}`);
     await client.query(`GRANT SELECT ON ${ASTERISK_SELECT.join(', ')} TO ${asterisk}`);
     await client.query(`GRANT INSERT ON ${ASTERISK_INSERT.join(', ')} TO ${asterisk}`);
     await client.query(`GRANT USAGE ON SEQUENCE ${ASTERISK_SEQUENCES.join(', ')} TO ${asterisk}`);

@@ -50,7 +50,14 @@ export class ExtensionsController {
   @ApiData(ExtensionSavedDto, {
     description: 'The extension as updated; a generated password is in `password`, this once',
   })
-  @ApiErrors(400, 404, [409, 'The number is taken (`duplicate`)'], 413, 415, 422)
+  @ApiErrors(
+    400,
+    404,
+    [409, 'The number is taken (`duplicate`), or a new number for one a ring group or inbound route names (`in_use`)'],
+    413,
+    415,
+    422,
+  )
   async update(@IdParam('extension') id: number, @Body() dto: UpdateExtensionDto) {
     return { data: await this.extensions.update(id, dto) };
   }
@@ -59,7 +66,7 @@ export class ExtensionsController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteExtension', summary: 'Delete an extension' })
   @ApiNoContentResponse({ description: 'Deleted; its phone can no longer register or call' })
-  @ApiErrors(404)
+  @ApiErrors(404, [409, 'A ring group or inbound route names it (`in_use`, the referrers in `details`)'])
   async remove(@IdParam('extension') id: number): Promise<void> {
     await this.extensions.remove(id);
   }

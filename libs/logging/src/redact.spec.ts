@@ -13,6 +13,15 @@ describe('redactUrl', () => {
     expect(redactUrl('/x?tokens=1&t=2')).toBe('/x?tokens=1&t=2');
     expect(redactUrl('/no-query')).toBe('/no-query');
   });
+
+  it("hides a recording link's token, whatever its shape", () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde';
+    expect(redactUrl(`/recordings/${token}.mp3`)).toBe('/recordings/[redacted].mp3');
+    expect(redactUrl(`/Recordings/${token}.MP3?x=1&token=2`)).toBe('/Recordings/[redacted].MP3?x=1&token=[redacted]');
+    expect(redactUrl(`/recordings/${token}`)).toBe('/recordings/[redacted]');
+    expect(redactUrl(`//recordings//${token}.mp3/more`)).toBe('//recordings//[redacted].mp3/more');
+    expect(redactUrl('/api/pbx/calls/recordings/x')).toBe('/api/pbx/calls/recordings/x');
+  });
 });
 
 describe('log context', () => {

@@ -1,8 +1,12 @@
 /** Query parameters that may carry credentials: their values never reach a log line. */
 export const SECRET_QUERY_PARAMETERS = ['access_token', 'secret', 'token', 'voip', 'api_key', 'password'];
 
-/** The URL with the values of secret query parameters replaced. */
+/** A recording link's path segment is its only secret (routes match case-insensitively). */
+const RECORDING_PATH = /^(\/+recordings\/+)[^/?#]*?(\.mp3)?(?=[/?#]|$)/i;
+
+/** The URL with a recording link's token and the values of secret query parameters replaced. */
 export function redactUrl(url: string): string {
+  url = url.replace(RECORDING_PATH, (_, prefix: string, mp3?: string) => `${prefix}[redacted]${mp3 ?? ''}`);
   const query = url.indexOf('?');
   if (query < 0) return url;
   const params = url

@@ -83,6 +83,44 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  readonly streamClients = new Gauge({
+    name: 'pbx_stream_clients',
+    help: 'Clients connected to the real-time stream (GET /api/pbx/events) of this API process',
+    registers: [this.registry],
+  });
+  readonly streamEvents = new Counter({
+    name: 'pbx_stream_events_total',
+    help: 'Stored events read by the stream of this API process (each sent to every live client that may see it)',
+    registers: [this.registry],
+  });
+  readonly streamRefused = new Counter({
+    name: 'pbx_stream_refused_total',
+    help: 'Stream connections refused before the upgrade, by HTTP status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly streamSlowConsumers = new Counter({
+    name: 'pbx_stream_slow_consumers_total',
+    help: 'Stream clients closed with 1013 because their send buffer was full',
+    registers: [this.registry],
+  });
+
+  /** set by the stream (libs/event-stream): the bytes its clients' sockets have not written out yet */
+  private streamBuffered?: () => number;
+
+  readonly retentionDeleted = new Counter({
+    name: 'pbx_retention_deleted_rows_total',
+    help: 'Rows deleted by the retention job (row by row or with a dropped month partition), by table',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  readonly retentionRuns = new Counter({
+    name: 'pbx_retention_runs_total',
+    help: 'Retention job runs: ok, failed, or skipped (another worker held the lock)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   /** set by the calls domain, which owns the calls table (see countActiveCallsWith) */
   private activeCalls?: () => Promise<number>;
 
@@ -102,6 +140,15 @@ export class MetricsService implements OnModuleDestroy {
         }
       },
     });
+    const buffered = () => this.streamBuffered;
+    new Gauge({
+      name: 'pbx_stream_buffered_bytes',
+      help: 'Bytes waiting in the send buffers of the stream clients of this API process (each at most STREAM_BUFFER_BYTES)',
+      registers: [this.registry],
+      collect() {
+        this.set(buffered()?.() ?? 0);
+      },
+    });
     new Gauge({
       name: 'pbx_asterisk_connection_up',
       help: '1 when the AMI / ARI connection is up',
@@ -112,6 +159,11 @@ export class MetricsService implements OnModuleDestroy {
         this.set({ link: 'ari' }, ari.connected ? 1 : 0);
       },
     });
+  }
+
+  /** The stream tells how many bytes wait in its clients' send buffers. */
+  measureStreamBufferWith(measure: () => number): void {
+    this.streamBuffered = measure;
   }
 
   /** The calls domain tells how many calls are live; metrics never reads its tables. */

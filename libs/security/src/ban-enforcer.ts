@@ -23,7 +23,7 @@ export interface SecurityMetrics {
 /**
  * The worker's side of SIP bans: counts failed authentications per source address from AMI
  * security events, bans an address that reaches SIP_BAN_AFTER_FAILURES within the window
- * (never an exempt one or a trunk's host), and keeps Asterisk's ACL in step with the table:
+ * (never an exempt one, a trunk's host or its inbound_addresses), and keeps Asterisk's ACL in step with the table:
  * when a ban expires, when the API's write to it failed, and after every AMI (re)connection.
  * Counts are per worker process and start over when it restarts; bans are in the database.
  */
@@ -85,6 +85,7 @@ export class BanEnforcer implements OnModuleInit, OnModuleDestroy {
   }
 
   private async isTrunkHost(address: string): Promise<boolean> {
+    if (inSet(cidrSet(await this.trunks.inboundAddresses()), address)) return true;
     for (const host of await this.trunks.hosts()) {
       if (isIP(host)) {
         if (host === address) return true;

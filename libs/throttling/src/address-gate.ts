@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { clientAddress } from './client-address';
-import { enforce, RateLimiter } from './rate-limiter';
+import { enforce, RateDecision, RateLimiter } from './rate-limiter';
 import { RatePolicy } from './throttle-group';
 
 /**
@@ -14,6 +14,7 @@ import { RatePolicy } from './throttle-group';
 export class AddressGate {
   private readonly unauthenticated: RatePolicy;
   private readonly publicRoutes: RatePolicy;
+  private readonly recordingNotFound: RatePolicy;
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -21,6 +22,11 @@ export class AddressGate {
   ) {
     this.unauthenticated = { name: 'unauthenticated', limit: config.http.unauthenticatedLimit, windowMs: 60_000 };
     this.publicRoutes = { name: 'public', limit: config.http.publicLimit, windowMs: 60_000 };
+    this.recordingNotFound = {
+      name: 'recording-not-found',
+      limit: config.http.recordingNotFoundLimit,
+      windowMs: 60_000,
+    };
   }
 
   /** /health, /metrics: a budget per address, so monitoring is never starved by a flood. */
@@ -39,5 +45,30 @@ export class AddressGate {
 
   release(request: Request): Promise<void> {
     return this.limiter.refund(this.unauthenticated, clientAddress(request));
+  }
+
+  /**
+   * `reserve` for a request Express never sees (the stream's WebSocket upgrade): the caller
+   * found the address and answers the refusal itself.
+   */
+  reserveAddress(address: string): Promise<RateDecision> {
+    return this.limiter.consume(this.unauthenticated, address);
+  }
+
+  releaseAddress(address: string): Promise<void> {
+    return this.limiter.refund(this.unauthenticated, address);
+  }
+
+  /**
+   * Recording links: reserves one 404 of the address's budget before the token is looked up
+   * (429 once the address has had its 404s this minute: guessing tokens stops there);
+   * `recordingFound` gives it back, so successes do not count.
+   */
+  async reserveRecordingLookup(request: Request, response: Response): Promise<void> {
+    enforce(await this.limiter.consume(this.recordingNotFound, clientAddress(request)), response);
+  }
+
+  recordingFound(request: Request): Promise<void> {
+    return this.limiter.refund(this.recordingNotFound, clientAddress(request));
   }
 }

@@ -89,7 +89,13 @@ export function enforce(decision: RateDecision, response: Response): void {
   response.setHeader('RateLimit-Reset', decision.resetSeconds);
   if (decision.allowed) return;
   response.setHeader('Retry-After', decision.resetSeconds);
-  throw new DomainError(
+  throw rateLimited(decision);
+}
+
+/** The 429 of a spent budget (`details.retry_after` in seconds), for callers that answer without Express. */
+export function rateLimited(decision: RateDecision): DomainError {
+  const { policy } = decision;
+  return new DomainError(
     ErrorCode.RateLimited,
     `rate limit of ${policy.limit} requests per ${Math.round(policy.windowMs / 1000)} s (${policy.name}) reached, retry later`,
     {

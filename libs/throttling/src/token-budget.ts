@@ -2,7 +2,7 @@ import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
-import { enforce, RateLimiter } from './rate-limiter';
+import { enforce, RateDecision, RateLimiter } from './rate-limiter';
 import { THROTTLE_GROUP, throttleGroups, ThrottleGroupName } from './throttle-group';
 
 /**
@@ -25,7 +25,11 @@ export class TokenBudget {
     const group =
       this.reflector.getAllAndOverride<ThrottleGroupName>(THROTTLE_GROUP, [context.getHandler(), context.getClass()]) ??
       'default';
-    const decision = await this.limiter.consume(this.groups[group], `token:${tokenId}`);
-    enforce(decision, context.switchToHttp().getResponse<Response>());
+    enforce(await this.consume(group, tokenId), context.switchToHttp().getResponse<Response>());
+  }
+
+  /** One request of the token's budget for `group`, for a caller that answers without Express (the stream's upgrade). */
+  consume(group: ThrottleGroupName, tokenId: number): Promise<RateDecision> {
+    return this.limiter.consume(this.groups[group], `token:${tokenId}`);
   }
 }

@@ -33,6 +33,10 @@ export class Trunk {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: TrunkStatus;
 
+  /** Where its calls come from (CIDR blocks): Asterisk identifies the carrier by source address, without port. */
+  @Column({ name: 'inbound_addresses', type: 'cidr', array: true, default: () => "'{}'" })
+  inboundAddresses: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -6,6 +6,7 @@ import { Asterisk, PjsipCache, trunkEndpointId } from '@pbx/asterisk';
 import { EntityRows } from '@pbx/database';
 import { Trunk } from './trunk.entity';
 import { CreateTrunkDto, UpdateTrunkDto } from './dto/trunk.dto';
+import { addressesOfHost, canonicalInboundAddresses } from './inbound-addresses';
 
 export interface TrunkView {
   id: number;
@@ -15,6 +16,7 @@ export interface TrunkView {
   transport: string;
   username: string | null;
   has_password: boolean;
+  inbound_addresses: string[];
   status: string;
   created_at: Date;
   updated_at: Date;
@@ -44,6 +46,7 @@ export class TrunksService {
 
   async create(dto: CreateTrunkDto): Promise<TrunkView> {
     checkAuthPair(dto.username ?? null, dto.password ?? null);
+    const inboundAddresses = await inboundAddressesFor(dto.host, dto.inbound_addresses);
     const entity = this.trunks.create({
       name: dto.name,
       host: dto.host,
@@ -51,6 +54,7 @@ export class TrunksService {
       transport: dto.transport ?? 'udp',
       username: dto.username ?? null,
       password: dto.password ?? null,
+      inboundAddresses,
       status: dto.status ?? 'active',
     });
     const saved = await this.trunks
@@ -79,6 +83,9 @@ export class TrunksService {
     for (const key of ['name', 'host', 'port', 'transport', 'username', 'password', 'status'] as const) {
       if (dto[key] !== undefined) (changes as Record<string, unknown>)[key] = dto[key];
     }
+    // a new host brings its own addresses, unless the same request names them
+    if (dto.inbound_addresses !== undefined || (dto.host !== undefined && dto.host !== trunk.host))
+      changes.inboundAddresses = await inboundAddressesFor(dto.host ?? trunk.host, dto.inbound_addresses);
     if (Object.keys(changes).length > 0) {
       await this.trunks.update({ id }, changes).catch((error) => rethrowUnique(error, 'trunk', UNIQUE, () => dto.name));
       this.logger.log(`trunk ${id} updated (${Object.keys(changes).join(', ')})`);
@@ -124,6 +131,12 @@ export class TrunksService {
   /** Every trunk's host (a name or an address): SIP bans never apply to a carrier. */
   async hosts(): Promise<string[]> {
     return (await this.trunks.find({ select: { id: true, host: true } })).map((trunk) => trunk.host);
+  }
+
+  /** Every trunk's inbound_addresses (CIDR blocks): SIP bans never apply to a carrier. */
+  async inboundAddresses(): Promise<string[]> {
+    const trunks = await this.trunks.find({ select: { id: true, inboundAddresses: true } });
+    return trunks.flatMap((trunk) => trunk.inboundAddresses);
   }
 
   /** The active trunks among `ids`, in the order given. */
@@ -177,6 +190,18 @@ function checkAuthPair(username: string | null, password: string | null): void {
   }
 }
 
+/** The explicit list in its canonical form, else the addresses `host` resolves to now. */
+async function inboundAddressesFor(host: string, explicit: string[] | undefined): Promise<string[]> {
+  if (explicit !== undefined) return canonicalInboundAddresses(explicit);
+  const resolved = await addressesOfHost(host);
+  if (resolved.length === 0)
+    throw DomainError.invalid(
+      'host',
+      `host ${host} does not resolve to an IPv4 address: give inbound_addresses (where the carrier's calls come from)`,
+    );
+  return resolved;
+}
+
 function view(trunk: Trunk): TrunkView {
   return {
     id: trunk.id,
@@ -186,6 +211,7 @@ function view(trunk: Trunk): TrunkView {
     transport: trunk.transport,
     username: trunk.username,
     has_password: trunk.password !== null,
+    inbound_addresses: trunk.inboundAddresses,
     status: trunk.status,
     created_at: trunk.createdAt,
     updated_at: trunk.updatedAt,

@@ -17,6 +17,7 @@ const three: WebhookRenderer = {
   format: 'three',
   render: (event, subscription): OutboundRequest[] => {
     seen.push({ event, subscription });
+    if (event.type === 'pbx.extension.state_changed') return [];
     return [
       {
         method: 'GET',

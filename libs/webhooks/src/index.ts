@@ -14,3 +14,4 @@ export * from './webhook-subscription.entity';
 export * from './webhook-delivery.entity';
 export * from './webhook-attempt.entity';
 export * from './webhook-delivery.store';
+export * from './webhook-retention';

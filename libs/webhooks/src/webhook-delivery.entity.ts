@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, ValueTransformer } from 'typeorm';
-import { CallEventType } from '@pbx/call-events';
+import { PbxEventType } from '@pbx/call-events';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -33,13 +33,18 @@ export class WebhookDelivery {
   requestIndex: number;
 
   @Column({ name: 'event_type', type: 'varchar', length: 40 })
-  eventType: CallEventType;
+  eventType: PbxEventType;
 
-  @Column({ name: 'call_uuid', type: 'uuid' })
-  callUuid: string;
+  /** null for an extension's event */
+  @Column({ name: 'call_uuid', type: 'uuid', nullable: true })
+  callUuid: string | null;
 
-  @Column({ type: 'integer' })
-  sequence: number;
+  @Column({ type: 'integer', nullable: true })
+  sequence: number | null;
+
+  /** the extension an extension event is about (its delivery line); null for a call's event */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  extension: string | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: DeliveryStatus;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CallEventRecord, CallEventType } from '@pbx/call-events';
+import { PbxEventType, StoredEventRecord } from '@pbx/call-events';
 import { preparedQuery } from '@pbx/database';
 import { AttemptResult, Verdict } from './retry-policy';
 
@@ -9,9 +9,11 @@ export interface ClaimedDelivery {
   id: number;
   subscriptionId: number;
   eventId: string;
-  eventType: CallEventType;
-  callUuid: string;
-  sequence: number;
+  eventType: PbxEventType;
+  /** null for an extension's event (which names `extension` instead) */
+  callUuid: string | null;
+  sequence: number | null;
+  extension: string | null;
   /** which of the event's rendered requests this row sends (0 for the first) */
   requestIndex: number;
   /** this attempt's number */
@@ -23,7 +25,7 @@ export interface ClaimedDelivery {
   secret: string;
   format: string;
   /** the stored event, rendered at send time */
-  payload: CallEventRecord;
+  payload: StoredEventRecord;
 }
 
 export interface AttemptRecord {
@@ -35,8 +37,8 @@ export interface AttemptRecord {
 const SKIPPED_BEHIND = 'not sent: an earlier event of this call was not delivered';
 
 /** A success that makes the rows of the event's next requests (see `record`). */
-const FOLLOWERS = `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, request_index)
-  SELECT done.subscription_id, done.event_id, done.event_type, done.call_uuid, done.sequence, i
+const FOLLOWERS = `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, call_uuid, sequence, extension, request_index)
+  SELECT done.subscription_id, done.event_id, done.event_type, done.call_uuid, done.sequence, done.extension, i
     FROM done, generate_series(done.request_index + 1, $8::integer - 1) AS i
   ON CONFLICT ON CONSTRAINT uq_webhook_deliveries_request DO NOTHING
   RETURNING 1`;
@@ -49,7 +51,10 @@ export class WebhookDeliveryStore {
   /**
    * Claims up to `limit` due deliveries. Only the head of each (subscription, call) line is
    * eligible: nothing is sent while an earlier event of the same call, or an earlier request of
-   * the same event, is still pending for that subscription. SKIP LOCKED keeps concurrent
+   * the same event, is still pending for that subscription. An extension's events (no call) form
+   * their own line per (subscription, extension), in delivery id order (the watcher stores one
+   * extension's changes one transaction after the other, so ids follow the changes); a failed
+   * one does not hold back the next (each carries the state and the previous state). SKIP LOCKED keeps concurrent
    * workers off each other's rows, and the lease (next_attempt_at pushed past the request
    * timeout) keeps them off after commit; a worker that dies mid-request leaves the delivery to
    * be retried when the lease ends.
@@ -66,6 +71,10 @@ export class WebhookDeliveryStore {
               SELECT 1 FROM webhook_deliveries p
                WHERE p.subscription_id = d.subscription_id AND p.call_uuid = d.call_uuid
                  AND (p.sequence, p.request_index) < (d.sequence, d.request_index) AND p.status = 'pending')
+            AND (d.extension IS NULL OR NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries p
+               WHERE p.subscription_id = d.subscription_id AND p.extension = d.extension
+                 AND p.id < d.id AND p.status = 'pending'))
           ORDER BY d.next_attempt_at, d.id
           LIMIT $1
           FOR UPDATE OF d SKIP LOCKED
@@ -79,7 +88,7 @@ export class WebhookDeliveryStore {
           WHERE d.id = due.id
          RETURNING d.*
        )
-       SELECT c.id, c.subscription_id, c.event_id, c.event_type, c.call_uuid, c.sequence, c.request_index, c.attempt_count,
+       SELECT c.id, c.subscription_id, c.event_id, c.event_type, c.call_uuid, c.sequence, c.extension, c.request_index, c.attempt_count,
               c.first_attempt_at, now() AS claimed_at, s.url, s.secret, s.format, e.payload
          FROM claimed c
          JOIN webhook_subscriptions s ON s.id = c.subscription_id
@@ -91,9 +100,10 @@ export class WebhookDeliveryStore {
       id: Number(row.id),
       subscriptionId: row.subscription_id as number,
       eventId: row.event_id as string,
-      eventType: row.event_type as CallEventType,
-      callUuid: row.call_uuid as string,
-      sequence: row.sequence as number,
+      eventType: row.event_type as PbxEventType,
+      callUuid: row.call_uuid as string | null,
+      sequence: row.sequence as number | null,
+      extension: row.extension as string | null,
       requestIndex: row.request_index as number,
       attempt: row.attempt_count as number,
       firstAttemptAt: row.first_attempt_at as Date,
@@ -101,7 +111,7 @@ export class WebhookDeliveryStore {
       url: row.url as string,
       secret: row.secret as string,
       format: row.format as string,
-      payload: row.payload as CallEventRecord,
+      payload: row.payload as StoredEventRecord,
     }));
   }
 
@@ -148,7 +158,7 @@ export class WebhookDeliveryStore {
         this.dataSource,
         `WITH attempt AS (${logAttempt}),
          done AS (UPDATE webhook_deliveries SET status = 'succeeded', completed_at = now(), last_status = $5::integer, last_error = $6::varchar ${owned}
-                  RETURNING subscription_id, event_id, event_type, call_uuid, sequence, request_index),
+                  RETURNING subscription_id, event_id, event_type, call_uuid, sequence, extension, request_index),
          followers AS (${FOLLOWERS})
          SELECT count(*) FROM followers`,
         [...attemptRow, requestCount],
@@ -197,6 +207,7 @@ export class WebhookDeliveryStore {
     delivery: ClaimedDelivery,
     verdict: Extract<Verdict, { kind: 'failed' }>,
   ): Promise<void> {
+    if (delivery.callUuid === null && !verdict.gone) return; // an extension's event: nothing behind it waits
     if (verdict.gone) {
       await manager.query(
         `UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, updated_at = now() WHERE id = $1`,

@@ -4,6 +4,7 @@ import { WebhookAttempt } from './webhook-attempt.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookDeliveryStore } from './webhook-delivery.store';
 import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookRetention } from './webhook-retention';
 import { webhookOptionsProvider } from './webhook-options';
 import { WebhookOutboxModule } from './webhook-outbox.module';
 import { DEFAULT_RENDERERS } from './renderers';
@@ -18,7 +19,8 @@ import { WebhookSubscription } from './webhook-subscription.entity';
     { provide: WEBHOOK_RENDERERS, useValue: DEFAULT_RENDERERS },
     WebhookDeliveryStore,
     WebhookDispatcher,
+    WebhookRetention,
   ],
-  exports: [WebhookDispatcher, WebhookOutboxModule],
+  exports: [WebhookDispatcher, WebhookOutboxModule, WebhookRetention],
 })
 export class WebhookDispatcherModule {}

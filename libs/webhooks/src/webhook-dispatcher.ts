@@ -99,7 +99,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
   private start(delivery: ClaimedDelivery): void {
     // every line about this delivery carries its call, event and subscription
     const fields = {
-      call_uuid: delivery.callUuid,
+      ...(delivery.callUuid ? { call_uuid: delivery.callUuid } : { extension: delivery.extension ?? undefined }),
       event_id: delivery.eventId,
       subscription_id: delivery.subscriptionId,
     };
@@ -160,7 +160,11 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
 
   private describe(delivery: ClaimedDelivery): string {
     const request = delivery.requestIndex === 0 ? '' : ` request ${delivery.requestIndex}`;
-    return `webhook ${delivery.subscriptionId}: event ${delivery.eventId}${request} ${delivery.eventType} (call ${delivery.callUuid} #${delivery.sequence})`;
+    const of =
+      delivery.callUuid === null
+        ? `extension ${delivery.extension}`
+        : `call ${delivery.callUuid} #${delivery.sequence}`;
+    return `webhook ${delivery.subscriptionId}: event ${delivery.eventId}${request} ${delivery.eventType} (${of})`;
   }
 
   /** Never the URL (it may carry a token) nor the secret. */

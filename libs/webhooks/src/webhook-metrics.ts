@@ -1,10 +1,10 @@
-import { CallEventType } from '@pbx/call-events';
+import { PbxEventType } from '@pbx/call-events';
 
 /** Optional hook for metrics (bind WEBHOOK_METRICS to feed a Prometheus counter/histogram). */
 export interface WebhookMetrics {
   attempt(sample: {
     subscriptionId: number;
-    eventType: CallEventType;
+    eventType: PbxEventType;
     outcome: 'succeeded' | 'retry' | 'failed';
     durationMs: number;
   }): void;

@@ -27,6 +27,12 @@ export interface RenderTarget {
 export interface WebhookRenderer {
   readonly format: string;
   render(event: PbxEvent, subscription: RenderTarget): OutboundRequest[];
+  /**
+   * Whether the format sends anything for this event at all (whatever the subscription): an
+   * event it never sends gets no delivery row, so the delivery log shows only what a receiver
+   * can get. Left out: every event may be sent.
+   */
+  sends?(event: PbxEvent): boolean;
 }
 
 /** The renderers the dispatcher knows, by format (a Nest provider, so tests can add their own). */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { CallEventType } from '@pbx/call-events';
+import { PbxEventType } from '@pbx/call-events';
 import { WebhookFormat } from './webhook-renderer';
 
 /** Where and how call events are sent. The secret signs every request and is shown only once. */
@@ -12,7 +12,7 @@ export class WebhookSubscription {
   url: string;
 
   @Column({ type: 'text', array: true })
-  events: CallEventType[];
+  events: PbxEventType[];
 
   @Column({ type: 'boolean', default: true })
   active: boolean;

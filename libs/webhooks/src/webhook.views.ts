@@ -32,6 +32,7 @@ export function deliveryView(delivery: WebhookDelivery, attempts: AttemptView[])
     event_type: delivery.eventType,
     call_uuid: delivery.callUuid,
     sequence: delivery.sequence,
+    extension: delivery.extension,
     status: delivery.status,
     attempt_count: delivery.attemptCount,
     next_attempt_at: delivery.status === 'pending' ? delivery.nextAttemptAt : null,

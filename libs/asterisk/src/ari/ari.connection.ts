@@ -102,6 +102,24 @@ export class AriConnection extends ReconnectingLink implements OnModuleInit, OnM
     return this.request(method, path, query, body);
   }
 
+  /** A GET whose answer is binary (a stored recording's file), under a longer deadline. */
+  async restBytes(path: string, timeoutMs = 60_000): Promise<Buffer> {
+    if (this.state !== 'connected') throw new AriError(0, 'ARI is not connected');
+    this.restBase ??= this.restTarget();
+    const answer = await httpExchange(new URL(`${this.restBase.root}${path}`), {
+      method: 'GET',
+      headers: { authorization: this.restBase.authorization },
+      agent: this.restBase.agent,
+      timeoutMs,
+      binary: true,
+    }).catch((error: Error) => {
+      throw new AriError(0, `ARI GET ${path}: ${error.message}`);
+    });
+    const bytes = answer.bytes ?? Buffer.alloc(0);
+    if (answer.status >= 200 && answer.status < 300) return bytes;
+    throw new AriError(answer.status, `ARI GET ${path}: ${answer.status} ${bytes.subarray(0, 200).toString('utf8')}`);
+  }
+
   private async request(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,

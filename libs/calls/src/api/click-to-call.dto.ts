@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsInt,
   IsObject,
   IsString,
@@ -85,4 +86,22 @@ export class ClickToCallDto {
     },
   })
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "ask the agent's phone to answer by itself (Call-Info answer-after=0, Alert-Info alert-autoanswer, Answer-Mode: Auto, P-Auto-answer: normal on the agent's INVITE only); the extension must have `auto_answer_allowed`",
+  })
+  @Optional()
+  @IsBoolean()
+  auto_answer?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "record the call from the moment both sides are bridged (the agent's extension or a later `POST /calls/{call_uuid}/recording` may also ask); `pbx.cdr.created` then carries `recording_url`",
+  })
+  @Optional()
+  @IsBoolean()
+  record?: boolean;
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@pbx/common';
+import { DomainError, ErrorCode } from '@pbx/common';
 import { allowsTrunk, TokenLimits } from '@pbx/auth';
 import { Trunk, TrunksService } from '@pbx/trunks';
 import { RoutesService } from '@pbx/routes';
+import { DialPolicyService } from '@pbx/dial-policy';
 import { RouteStep, RoutingMode } from '../persistence/call.entity';
 import { limitRefusal, restrictPlan } from './call-limits';
 import { ClickToCallDto } from './click-to-call.dto';
@@ -17,16 +18,30 @@ export interface ClickToCallPlan {
  * Which trunks the customer's leg tries, in order: the trunk named by id (wins) or name →
  * direct_gateway; otherwise the outbound routes decide → dialplan_default. A token limited to
  * some trunks is refused another explicit one (by id before any lookup, so it learns nothing
- * about that id), and keeps only its own trunks of the route.
+ * about that id), and keeps only its own trunks of the route. The dial policy must allow
+ * to_phone and every step's dial string, else 422 `destination_denied` (nothing is written).
  */
 @Injectable()
 export class ClickToCallPlanner {
   constructor(
     private readonly trunks: TrunksService,
     private readonly routes: RoutesService,
+    private readonly dialPolicy: DialPolicyService,
   ) {}
 
   async plan(dto: ClickToCallDto, limits: TokenLimits | undefined): Promise<ClickToCallPlan> {
+    const plan = await this.route(dto, limits);
+    for (const dial of new Set(plan.plan.map((step) => step.dial))) {
+      const decision = await this.dialPolicy.check(dto.to_phone, dial);
+      if (!decision.allowed)
+        throw new DomainError(ErrorCode.DestinationDenied, 'the dial policy refuses this destination', [
+          { field: 'to_phone', message: decision.reason },
+        ]);
+    }
+    return plan;
+  }
+
+  private async route(dto: ClickToCallDto, limits: TokenLimits | undefined): Promise<ClickToCallPlan> {
     if (dto.trunk_id !== undefined || dto.trunk_name !== undefined) {
       const field = dto.trunk_id !== undefined ? 'trunk_id' : 'trunk_name';
       if (dto.trunk_id !== undefined && !allowsTrunk(limits, dto.trunk_id))

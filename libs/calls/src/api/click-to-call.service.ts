@@ -69,6 +69,12 @@ export class ClickToCallService {
     const extension = await this.extensions.findActiveByNumber(dto.from_extension);
     if (!extension)
       throw DomainError.invalid('from_extension', `extension ${dto.from_extension} does not exist or is disabled`);
+    if (dto.auto_answer === true && !extension.autoAnswerAllowed)
+      throw new DomainError(
+        ErrorCode.AutoAnswerNotAllowed,
+        `extension ${extension.number} does not allow auto answer`,
+        [{ field: 'auto_answer', message: `extension ${extension.number} has auto_answer_allowed: false` }],
+      );
     const plan = await this.planner.plan(dto, auth.limits);
     const callerId = await this.callerIds.resolve(dto.caller_id, extension);
     await this.requirePhoneOnline(extension);
@@ -80,7 +86,7 @@ export class ClickToCallService {
       // a concurrent twin with the same key won: answer with its call
       return (await this.idempotency.replay<ClickToCallAccepted>(auth.tokenId, idempotencyKey!, requestHash))!;
     }
-    await this.ringAgent(call, extension, auth, idempotencyKey);
+    await this.ringAgent(call, extension, dto.auto_answer === true, auth, idempotencyKey);
     return accepted;
   }
 
@@ -131,9 +137,21 @@ export class ClickToCallService {
     });
   }
 
-  private async ringAgent(call: Call, extension: Extension, auth: AuthContext, key: string | undefined): Promise<void> {
+  private async ringAgent(
+    call: Call,
+    extension: Extension,
+    autoAnswer: boolean,
+    auth: AuthContext,
+    key: string | undefined,
+  ): Promise<void> {
     try {
-      await this.dialer.dialAgent(call.callUuid, call.aLegUuid, extension.number, call.toPhone);
+      await this.dialer.dialAgent({
+        callUuid: call.callUuid,
+        legUuid: call.aLegUuid,
+        extension: extension.number,
+        customer: call.toPhone!,
+        autoAnswer,
+      });
     } catch (error) {
       this.logger.warn(
         `call ${call.callUuid}: Asterisk refused the A-leg: ${error instanceof Error ? error.message : String(error)}`,
@@ -166,6 +184,13 @@ function newCall(
     aLegUuid: randomUUID(),
     bLegUuid: randomUUID(),
     status: CallStatus.Queued,
+    direction: 'click_to_call',
+    fromNumber: extension.number,
+    toNumber: dto.to_phone,
+    did: null,
+    extension: extension.number,
+    ringPlan: null,
+    answeredLegUuid: null,
     fromExtension: extension.number,
     toPhone: dto.to_phone,
     callerId,
@@ -176,18 +201,25 @@ function newCall(
     headers: dto.headers ?? {},
     tokenId: auth.tokenId,
     lastSequence: 0,
+    lastCoreSequence: 0,
     disposition: null,
     hangupCause: null,
     hangupCauseText: null,
     hangupBy: null,
+    transferLegUuid: null,
+    transferredBy: null,
+    transferredTo: null,
+    record: dto.record === true || extension.record === 'always',
     createdAt: now,
     updatedAt: now,
     endedAt: null,
   } satisfies Call);
   const aLeg = newLeg({
     legUuid: call.aLegUuid,
+    channelId: call.aLegUuid,
     callUuid: call.callUuid,
     leg: 'a',
+    extension: extension.number,
     endpoint: extensionDialString(extension.number),
     trunkId: null,
     createdAt: now,
@@ -197,6 +229,17 @@ function newCall(
 
 /** The 202 body: the call's own fields as every event carries them, without the CRM headers, as queued. */
 function acceptedOf(call: Call): ClickToCallAccepted {
-  const { headers: _headers, status: _status, ...fields } = callFields(call);
-  return { ...fields, status: 'queued' };
+  const fields = callFields(call);
+  return {
+    call_uuid: fields.call_uuid,
+    a_leg_uuid: fields.a_leg_uuid,
+    b_leg_uuid: fields.b_leg_uuid!,
+    from_extension: fields.from_extension!,
+    to_phone: fields.to_phone!,
+    caller_id: fields.caller_id!,
+    trunk_id: fields.trunk_id,
+    trunk_name: fields.trunk_name,
+    routing_mode: fields.routing_mode!,
+    status: 'queued',
+  };
 }

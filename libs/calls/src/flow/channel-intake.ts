@@ -7,18 +7,20 @@ import { CallFlow } from './call-flow';
 export function changeOf(event: ChannelEvent): CallChange | null {
   switch (event.type) {
     case 'ringing':
-      return { kind: 'leg_ringing', legUuid: event.channelId, at: event.at };
+      return { kind: 'leg_ringing', channelId: event.channelId, at: event.at };
     case 'answered':
-      return { kind: 'leg_answered', legUuid: event.channelId, at: event.at };
+      return { kind: 'leg_answered', channelId: event.channelId, at: event.at };
     case 'destroyed':
       return {
         kind: 'leg_ended',
-        legUuid: event.channelId,
+        channelId: event.channelId,
         at: event.at,
         cause: event.cause,
         causeText: event.causeText,
       };
+    // transfer_requested (a desk phone's REFER) is control/refer-handler.ts's to answer
     case 'entered':
+    case 'transfer_requested':
       return null;
   }
 }

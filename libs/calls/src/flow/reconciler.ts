@@ -8,7 +8,9 @@ import { CallsRepository } from '../persistence/calls.repository';
 import { CallChange } from '../state/call-change';
 import { CallStatus } from '../state/call.state';
 import { causeText } from '../state/hangup-cause';
+import { CelRecovery } from '../recovery/cel-recovery';
 import { CallFlow } from './call-flow';
+import { CallRecorder } from '../recording/call-recorder';
 
 /** a queued call whose A-leg never reached Asterisk is failed after this long */
 const QUEUED_GRACE_MS = 15_000;
@@ -17,7 +19,8 @@ const OPEN_CALLS_PER_RUN = 5_000;
 /**
  * Re-adopts what Asterisk still holds after a restart or lost events, at start, after every
  * reconnection and every 30 s: legs gone from Asterisk are ended (with their real times and
- * causes from CEL when Asterisk logged them), live legs catch up with their state. A run never
+ * causes from CEL when Asterisk logged them), live legs catch up with their state, and calls that
+ * happened without the worker are recorded from CEL (CelRecovery). A run never
  * overlaps the previous one: a hung Asterisk makes runs time out (the facade's deadline), not pile up.
  */
 @Injectable()
@@ -31,6 +34,8 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     private readonly calls: CallsRepository,
     private readonly history: ChannelHistory,
     private readonly flow: CallFlow,
+    private readonly recovery: CelRecovery,
+    private readonly recorder: CallRecorder,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -69,13 +74,16 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
       const runs: Promise<void>[] = [];
       for (const call of open) {
         const legs = await this.calls.legsOf(call.callUuid);
-        for (const leg of legs) this.flow.remember(leg.legUuid, call.callUuid);
-        const gone = legs.filter((l) => l.state !== 'ended' && !channels.has(l.legUuid)).map((l) => l.legUuid);
+        for (const leg of legs) this.flow.remember(leg.channelId, call.callUuid);
+        const gone = legs.filter((l) => l.state !== 'ended' && !channels.has(l.channelId)).map((l) => l.channelId);
         const history = await this.history.of(gone);
         runs.push(this.flow.queue.run(call.callUuid, () => this.reconcileCall(call, legs, channels, history)));
       }
       await Promise.all(runs);
-      await this.history.purge();
+      // calls that happened without us, from Asterisk's log (then its purge)
+      await this.recovery.run();
+      // recordings a stopped worker left pending
+      await this.recorder.resumeOrphans();
       this.metrics.reconcileRuns.inc({ outcome: 'ok' });
     } catch (error) {
       this.metrics.reconcileRuns.inc({ outcome: 'failed' });
@@ -90,10 +98,11 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     history: Map<string, LegHistory>,
   ): Promise<void> {
     const now = new Date();
+    const caller = legs.find((l) => l.leg === 'a')?.channelId ?? call.aLegUuid;
     if (
       call.status === CallStatus.Queued &&
-      !channels.has(call.aLegUuid) &&
-      !history.has(call.aLegUuid) &&
+      !channels.has(caller) &&
+      !history.has(caller) &&
       now.getTime() - call.createdAt.getTime() > QUEUED_GRACE_MS
     ) {
       await this.flow.step(call.callUuid, {
@@ -107,11 +116,11 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
     // in the order they happened, so "who hung up first" stays true
     const changes = legs
       .filter((l) => l.state !== 'ended')
-      .flatMap((leg) => this.catchUp(leg, channels.get(leg.legUuid), history.get(leg.legUuid), now))
+      .flatMap((leg) => this.catchUp(leg, channels.get(leg.channelId), history.get(leg.channelId), now))
       .sort((x, y) => x.at.getTime() - y.at.getTime());
     for (const change of changes) {
       this.logger.log(
-        `call ${call.callUuid}: reconciled leg ${'legUuid' in change ? change.legUuid : '-'} → ${change.kind} at ${change.at.toISOString()}`,
+        `call ${call.callUuid}: reconciled leg ${'channelId' in change ? change.channelId : '-'} → ${change.kind} at ${change.at.toISOString()}`,
       );
       await this.flow.step(call.callUuid, change);
     }
@@ -126,22 +135,22 @@ export class Reconciler implements OnModuleInit, OnModuleDestroy {
   ): CallChange[] {
     if (channel) {
       if (channel.state === 'Up' && leg.state !== 'answered')
-        return [{ kind: 'leg_answered', legUuid: leg.legUuid, at: now }];
+        return [{ kind: 'leg_answered', channelId: leg.channelId, at: now }];
       if (channel.state === 'Ringing' && leg.state === 'created')
-        return [{ kind: 'leg_ringing', legUuid: leg.legUuid, at: now }];
+        return [{ kind: 'leg_ringing', channelId: leg.channelId, at: now }];
       return [];
     }
     if (!past && leg.state === 'created' && now.getTime() - leg.createdAt.getTime() < QUEUED_GRACE_MS) return []; // still being dialed
     const changes: CallChange[] = [];
     if (past?.answeredAt && leg.state !== 'answered')
-      changes.push({ kind: 'leg_answered', legUuid: leg.legUuid, at: past.answeredAt });
+      changes.push({ kind: 'leg_answered', channelId: leg.channelId, at: past.answeredAt });
     const cause = past?.cause ?? null;
     // no record from Asterisk (it died with the channel): the moment we lost it is the best guess
     const lostAt =
       this.asterisk.lastLostAt && this.asterisk.lastLostAt > leg.createdAt ? this.asterisk.lastLostAt : undefined;
     changes.push({
       kind: 'leg_ended',
-      legUuid: leg.legUuid,
+      channelId: leg.channelId,
       at: past?.endedAt ?? lostAt ?? now,
       cause,
       causeText: past ? causeText(cause) : 'ended while the control plane was away',

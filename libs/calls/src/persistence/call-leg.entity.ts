@@ -4,7 +4,11 @@ import { LegState } from '../state/leg.state';
 
 export type { LegState };
 
-/** One channel of a call; its uuid is the Asterisk channel id. */
+/**
+ * One channel of a call: our uuid, and Asterisk's channel id beside it (the same for the legs we
+ * create; Asterisk's own for a channel that called in). `leg` is `a` for the caller's leg, `b` for
+ * each callee's (the database also keeps it as `role`, caller/callee).
+ */
 @Entity({ name: 'call_legs' })
 export class CallLeg {
   @PrimaryColumn({ name: 'leg_uuid', type: 'uuid' })
@@ -13,8 +17,15 @@ export class CallLeg {
   @Column({ name: 'call_uuid', type: 'uuid' })
   callUuid: string;
 
+  @Column({ name: 'channel_id', type: 'varchar', length: 64 })
+  channelId: string;
+
   @Column({ type: 'char', length: 1 })
   leg: Leg;
+
+  /** the extension this leg rings or calls from, null for a trunk's leg */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  extension: string | null;
 
   @Column({ type: 'varchar', length: 200 })
   endpoint: string;
@@ -42,11 +53,22 @@ export class CallLeg {
 
   @Column({ name: 'hangup_cause_text', type: 'varchar', length: 64, nullable: true })
   hangupCauseText: string | null;
+
+  /** left the call by a transfer: its end says nothing of the call */
+  @Column({ type: 'boolean', default: false })
+  released: boolean;
+
+  /** this leg holds: the other side hears music on hold, this leg's audio is not passed */
+  @Column({ name: 'on_hold', type: 'boolean', default: false })
+  onHold: boolean;
 }
 
 /** A leg just created: nothing has happened to it yet. */
 export function newLeg(
-  fields: Pick<CallLeg, 'legUuid' | 'callUuid' | 'leg' | 'endpoint' | 'trunkId' | 'createdAt'>,
+  fields: Pick<
+    CallLeg,
+    'legUuid' | 'channelId' | 'callUuid' | 'leg' | 'extension' | 'endpoint' | 'trunkId' | 'createdAt'
+  >,
 ): CallLeg {
   return Object.assign(new CallLeg(), {
     ...fields,
@@ -56,5 +78,7 @@ export function newLeg(
     endedAt: null,
     hangupCause: null,
     hangupCauseText: null,
+    released: false,
+    onHold: false,
   } satisfies Omit<CallLeg, keyof typeof fields>);
 }

@@ -36,6 +36,10 @@ export class CallRows {
     return this.call.update(manager, call);
   }
 
+  insertCall(manager: EntityManager, call: Call): Promise<unknown> {
+    return this.call.insert(manager, call);
+  }
+
   insertLeg(manager: EntityManager, leg: CallLeg): Promise<unknown> {
     return this.leg.insert(manager, leg);
   }

@@ -2,12 +2,16 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { CALL_EVENT_SINK } from '@pbx/call-events';
 import { CdrWriter } from '@pbx/cdrs';
+import { APP_CONFIG } from '@pbx/config';
+import { RecordingRows } from '@pbx/recordings';
 import { CallStateFunnel } from './call-state.funnel';
 
 describe('CallStateFunnel wiring', () => {
   const others = [
     { provide: DataSource, useValue: {} },
     { provide: CdrWriter, useValue: {} },
+    { provide: APP_CONFIG, useValue: {} },
+    { provide: RecordingRows, useValue: {} },
   ];
 
   it('cannot be built without the webhook outbox (CALL_EVENT_SINK): an app that forgets it does not boot', async () => {

@@ -3,13 +3,32 @@ import { CallStatus } from '../state/call.state';
 
 export type RoutingMode = 'direct_gateway' | 'dialplan_default';
 
+export type CallDirection = 'click_to_call' | 'inbound' | 'outbound' | 'internal';
+export const CALL_DIRECTIONS: readonly CallDirection[] = ['click_to_call', 'inbound', 'outbound', 'internal'];
+
+/** Who a call rings: the extensions of an inbound route's destination, or the one dialled. */
+export interface RingPlan {
+  strategy: 'ringall' | 'sequential';
+  /** extension numbers, in order */
+  members: string[];
+  /** seconds each member rings (sequential) */
+  memberTimeout: number;
+  /** seconds the whole group rings */
+  ringTimeout: number;
+  /** the ring group, when the destination is one */
+  ringGroupId?: number;
+}
+
 export interface RouteStep {
   trunkId: number;
   trunkName: string;
   dial: string;
 }
 
-/** A click-to-call: ids are chosen by us before Asterisk is asked anything. */
+/**
+ * A call of any direction. A click-to-call's ids are chosen by us before Asterisk is asked
+ * anything; the fields only a click-to-call has are null for the others.
+ */
 @Entity({ name: 'calls' })
 export class Call {
   @PrimaryColumn({ name: 'call_uuid', type: 'uuid' })
@@ -18,21 +37,46 @@ export class Call {
   @Column({ type: 'varchar', length: 24 })
   status: CallStatus;
 
+  @Column({ type: 'varchar', length: 16 })
+  direction: CallDirection;
+
+  /** SPEC section 2: who called, what was dialled, the DID, the extension the call is about */
+  @Column({ name: 'from_number', type: 'varchar', length: 64, nullable: true })
+  fromNumber: string | null;
+
+  @Column({ name: 'to_number', type: 'varchar', length: 64, nullable: true })
+  toNumber: string | null;
+
+  @Column({ type: 'varchar', length: 33, nullable: true })
+  did: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  extension: string | null;
+
+  /** the extensions an inbound or internal call rings */
+  @Column({ name: 'ring_plan', type: 'jsonb', nullable: true })
+  ringPlan: RingPlan | null;
+
+  /** the callee leg whose answer won the call */
+  @Column({ name: 'answered_leg_uuid', type: 'uuid', nullable: true })
+  answeredLegUuid: string | null;
+
   @Column({ name: 'a_leg_uuid', type: 'uuid' })
   aLegUuid: string;
 
   /** the first B-leg attempt; failover to another trunk uses a fresh leg uuid */
-  @Column({ name: 'b_leg_uuid', type: 'uuid' })
-  bLegUuid: string;
+  @Column({ name: 'b_leg_uuid', type: 'uuid', nullable: true })
+  bLegUuid: string | null;
 
-  @Column({ name: 'from_extension', type: 'varchar', length: 10 })
-  fromExtension: string;
+  @Column({ name: 'from_extension', type: 'varchar', length: 10, nullable: true })
+  fromExtension: string | null;
 
-  @Column({ name: 'to_phone', type: 'varchar', length: 32 })
-  toPhone: string;
+  @Column({ name: 'to_phone', type: 'varchar', length: 32, nullable: true })
+  toPhone: string | null;
 
-  @Column({ name: 'caller_id', type: 'varchar', length: 32 })
-  callerId: string;
+  /** the caller id shown on the leg through the trunk (click-to-call, outbound) */
+  @Column({ name: 'caller_id', type: 'varchar', length: 32, nullable: true })
+  callerId: string | null;
 
   @Column({ name: 'trunk_id', type: 'integer', nullable: true })
   trunkId: number | null;
@@ -40,8 +84,8 @@ export class Call {
   @Column({ name: 'trunk_name', type: 'varchar', length: 100, nullable: true })
   trunkName: string | null;
 
-  @Column({ name: 'routing_mode', type: 'varchar', length: 24 })
-  routingMode: RoutingMode;
+  @Column({ name: 'routing_mode', type: 'varchar', length: 24, nullable: true })
+  routingMode: RoutingMode | null;
 
   @Column({ type: 'jsonb', default: {} })
   headers: Record<string, string>;
@@ -56,6 +100,10 @@ export class Call {
   @Column({ name: 'last_sequence', type: 'integer', default: 0 })
   lastSequence: number;
 
+  /** the number of core events so far (every event but started, leg_ended and external ringing) */
+  @Column({ name: 'last_core_sequence', type: 'integer', default: 0 })
+  lastCoreSequence: number;
+
   @Column({ type: 'varchar', length: 16, nullable: true })
   disposition: string | null;
 
@@ -67,6 +115,22 @@ export class Call {
 
   @Column({ name: 'hangup_by', type: 'varchar', length: 8, nullable: true })
   hangupBy: string | null;
+
+  /** the leg the last transfer dials (it replaces the released leg once it answers) */
+  @Column({ name: 'transfer_leg_uuid', type: 'uuid', nullable: true })
+  transferLegUuid: string | null;
+
+  /** the extension whose leg a transfer released */
+  @Column({ name: 'transferred_by', type: 'varchar', length: 10, nullable: true })
+  transferredBy: string | null;
+
+  /** where the transfer went: an extension or a number */
+  @Column({ name: 'transferred_to', type: 'varchar', length: 32, nullable: true })
+  transferredTo: string | null;
+
+  /** recorded from its bridge on: asked by the click-to-call request, the inbound route or an extension */
+  @Column({ type: 'boolean', default: false })
+  record: boolean;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,17 +1,30 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { CallEvent, CallEventType, Leg } from '@pbx/call-events';
 
-/** The per-call event stream, written in the same transaction as the state change it reports. */
+/**
+ * The stored events, written in the same transaction as the change they report: a call's, or
+ * an extension's (`pbx.extension.state_changed`: no call, no sequence). Partitioned by month
+ * of `occurred_at`; `position` and `xact_id` (database defaults) order the real-time stream.
+ */
 @Entity({ name: 'call_events' })
 export class StoredCallEvent {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
 
-  @Column({ name: 'call_uuid', type: 'uuid' })
-  callUuid: string;
+  @PrimaryColumn({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt: Date;
 
-  @Column({ type: 'integer' })
-  sequence: number;
+  @Column({ type: 'bigint', insert: false, update: false })
+  position: string;
+
+  @Column({ name: 'call_uuid', type: 'uuid', nullable: true })
+  callUuid: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  sequence: number | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  extension: string | null;
 
   @Column({ type: 'varchar', length: 40 })
   type: CallEventType;
@@ -21,9 +34,6 @@ export class StoredCallEvent {
 
   @Column({ name: 'leg_uuid', type: 'uuid', nullable: true })
   legUuid: string | null;
-
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt: Date;
 
   @Column({ type: 'jsonb' })
   payload: CallEvent;

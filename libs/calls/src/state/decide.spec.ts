@@ -15,6 +15,13 @@ function queuedCall(): { call: Call; legs: CallLeg[] } {
     aLegUuid: A,
     bLegUuid: B,
     status: CallStatus.Queued,
+    direction: 'click_to_call',
+    fromNumber: '1001',
+    toNumber: '0987654321',
+    did: null,
+    extension: '1001',
+    ringPlan: null,
+    answeredLegUuid: null,
     fromExtension: '1001',
     toPhone: '0987654321',
     callerId: '1001',
@@ -28,18 +35,25 @@ function queuedCall(): { call: Call; legs: CallLeg[] } {
     headers: {},
     tokenId: 1,
     lastSequence: 0,
+    lastCoreSequence: 0,
     disposition: null,
     hangupCause: null,
     hangupCauseText: null,
     hangupBy: null,
+    transferLegUuid: null,
+    transferredBy: null,
+    transferredTo: null,
+    record: false,
     createdAt: at(0),
     updatedAt: at(0),
     endedAt: null,
   } satisfies Call);
   const aLeg = Object.assign(new CallLeg(), {
     legUuid: A,
+    channelId: A,
     callUuid: call.callUuid,
     leg: 'a',
+    extension: '1001',
     endpoint: 'PJSIP/1001',
     trunkId: null,
     state: 'created',
@@ -49,6 +63,8 @@ function queuedCall(): { call: Call; legs: CallLeg[] } {
     endedAt: null,
     hangupCause: null,
     hangupCauseText: null,
+    released: false,
+    onHold: false,
   } satisfies CallLeg);
   return { call, legs: [aLeg] };
 }
@@ -65,20 +81,22 @@ const run = (changes: CallChange[]): Decision => {
   return last!;
 };
 
-const ringA: CallChange = { kind: 'leg_ringing', legUuid: A, at: at(1) };
-const answerA: CallChange = { kind: 'leg_answered', legUuid: A, at: at(3) };
+const ringA: CallChange = { kind: 'leg_ringing', channelId: A, at: at(1) };
+const answerA: CallChange = { kind: 'leg_answered', channelId: A, at: at(3) };
 const createB: CallChange = {
   kind: 'leg_created',
   legUuid: B,
+  channelId: B,
   leg: 'b',
+  extension: null,
   endpoint: 'PJSIP/0987654321@trunk-4',
   trunkId: 4,
   at: at(3),
 };
-const ringB: CallChange = { kind: 'leg_ringing', legUuid: B, at: at(4) };
-const answerB: CallChange = { kind: 'leg_answered', legUuid: B, at: at(8) };
-const endB: CallChange = { kind: 'leg_ended', legUuid: B, at: at(20), cause: 16, causeText: 'Normal Clearing' };
-const endA: CallChange = { kind: 'leg_ended', legUuid: A, at: at(20.2), cause: 16, causeText: 'Normal Clearing' };
+const ringB: CallChange = { kind: 'leg_ringing', channelId: B, at: at(4) };
+const answerB: CallChange = { kind: 'leg_answered', channelId: B, at: at(8) };
+const endB: CallChange = { kind: 'leg_ended', channelId: B, at: at(20), cause: 16, causeText: 'Normal Clearing' };
+const endA: CallChange = { kind: 'leg_ended', channelId: A, at: at(20.2), cause: 16, causeText: 'Normal Clearing' };
 const HAPPY = [ringA, answerA, createB, ringB, answerB, endB, endA];
 
 describe('decide', () => {
@@ -90,7 +108,7 @@ describe('decide', () => {
       const d = decide(call, legs, change, newId);
       expect(d.changed).toBe(true);
       statuses.push(d.call.status);
-      types.push(...d.events.map((e) => `${e.type}:${e.leg}:${e.sequence}`));
+      types.push(...d.events.map((e) => `${e.type}:${e.leg}:${e.sequence}:${e.core_sequence ?? '-'}`));
       ({ call, legs } = d);
     }
     expect(statuses).toEqual([
@@ -102,18 +120,23 @@ describe('decide', () => {
       'answered',
       'ended',
     ]);
+    // the core events keep the numbers a click-to-call always had (Zorio sends by them)
     expect(types).toEqual([
-      'pbx.call.ringing:a:1',
-      'pbx.call.answered:a:2',
-      'pbx.call.answered:b:3',
-      'pbx.call.hangup:b:4',
+      'pbx.call.ringing:a:1:1',
+      'pbx.call.answered:a:2:2',
+      'pbx.call.ringing:b:3:-',
+      'pbx.call.answered:b:4:3',
+      'pbx.call.leg_ended:b:5:-',
+      'pbx.call.leg_ended:a:6:-',
+      'pbx.call.hangup:b:7:4',
     ]);
     expect(call).toMatchObject({
       disposition: 'ANSWERED',
       hangupBy: 'b',
       hangupCause: 16,
       endedAt: at(20.2),
-      lastSequence: 4,
+      lastSequence: 7,
+      lastCoreSequence: 4,
     });
   });
 
@@ -124,10 +147,25 @@ describe('decide', () => {
     expect(JSON.stringify({ call, legs })).toBe(before);
   });
 
+  it("a failover attempt decides the cause: the first trunk's failure is not the call's", () => {
+    const createB2: CallChange = { ...createB, legUuid: B2, channelId: B2, trunkId: 5, at: at(9) } as CallChange;
+    const d = run([
+      ringA,
+      answerA,
+      createB,
+      { kind: 'leg_ended', channelId: B, at: at(5), cause: 34, causeText: 'Circuit/channel congestion' },
+      createB2,
+      { kind: 'leg_ended', channelId: B2, at: at(12), cause: 17, causeText: 'User busy' },
+      { ...endA, at: at(12.1), cause: 17 },
+    ]);
+    expect(d.call).toMatchObject({ status: 'ended', disposition: 'BUSY', hangupCause: 17, hangupBy: 'b' });
+  });
+
   it('records the trunk a route actually used, for the events after it', () => {
     const d = run([ringA, answerA, createB, ringB, answerB]);
     expect(d.call).toMatchObject({ trunkId: 4, trunkName: 'first' });
     expect(d.events[0].call).toMatchObject({ trunk_id: 4, trunk_name: 'first' });
+    expect(d.events[0]).toMatchObject({ party: 'external', leg_extension: null });
   });
 
   it('reports the moves it made: the call and the leg', () => {
@@ -157,7 +195,16 @@ describe('decide', () => {
       createB,
       ringB,
       { ...endB, cause: 34 },
-      { kind: 'leg_created', legUuid: B2, leg: 'b', endpoint: 'x', trunkId: 5, at: at(9) },
+      {
+        kind: 'leg_created',
+        legUuid: B2,
+        channelId: B2,
+        leg: 'b',
+        extension: null,
+        endpoint: 'x',
+        trunkId: 5,
+        at: at(9),
+      },
     ],
     [ringA, answerA, { kind: 'call_failed', at: at(5), cause: null, causeText: 'gone' }],
   ];

@@ -5,7 +5,9 @@ import { CallLeg, newLeg } from '../persistence/call-leg.entity';
 import { CallChange } from './call-change';
 import { nextEvent } from './call-event.factory';
 import { alreadyReached, CallStatus, canTransition } from './call.state';
-import { callDisposition, HangupSide } from './hangup-cause';
+import { endCall } from './call-end';
+import { HangupSide } from './hangup-cause';
+import { EventOf, legFields, legRef } from './leg-events';
 import { LegState, legMove } from './leg.state';
 
 /** What a change did to a call: its new state, the events it produced, and the moves it made. */
@@ -72,30 +74,51 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
         hangupCause: change.cause,
         hangupCauseText: change.causeText,
       });
+      legEnded(leg, change.at, event);
     }
-    end(call, legs, change.at, { cause: change.cause, causeText: change.causeText, by: change.by ?? 'system' }, event);
+    const by = change.by ?? 'system';
+    endCall(call, legs, change.at, { cause: change.cause, causeText: change.causeText, by }, event);
+    return true;
+  }
+  if (change.kind === 'hangup_requested') {
+    if (call.hangupBy === 'api') return false;
+    Object.assign(call, { hangupBy: 'api', hangupCause: change.cause, hangupCauseText: change.causeText });
+    return true;
+  }
+  if (change.kind === 'transfer_started') return startTransfer(d, change, event);
+  if (change.kind === 'leg_hold') {
+    const leg = legs.find((l) => l.channelId === change.channelId);
+    if (!leg || leg.state !== 'answered' || leg.onHold === change.onHold) return false;
+    leg.onHold = change.onHold;
     return true;
   }
   if (change.kind === 'leg_created') {
-    if (legs.some((l) => l.legUuid === change.legUuid)) return false;
+    if (legs.some((l) => l.legUuid === change.legUuid || l.channelId === change.channelId)) return false;
     const leg = newLeg({
       legUuid: change.legUuid,
+      channelId: change.channelId,
       callUuid: call.callUuid,
       leg: change.leg,
+      extension: change.extension,
       endpoint: change.endpoint,
       trunkId: change.trunkId,
       createdAt: change.at,
     });
     legs.push(leg);
-    // the trunk actually used, for the events and the CDR from now on (a route may fail over)
-    if (change.leg === 'b' && change.trunkId !== null) {
-      call.trunkId = change.trunkId;
-      call.trunkName = call.routePlan.find((step) => step.trunkId === change.trunkId)?.trunkName ?? call.trunkName;
+    if (change.leg === 'b') {
+      // the trunk actually used, for the events and the CDR from now on (a route may fail over)
+      if (change.trunkId !== null) {
+        call.trunkId = change.trunkId;
+        call.trunkName = call.routePlan.find((step) => step.trunkId === change.trunkId)?.trunkName ?? call.trunkName;
+      }
+      // a new attempt (failover, the next member) for a caller still there: its outcome decides
+      if (!call.answeredLegUuid && call.hangupBy !== 'api' && legs.some((l) => l.leg === 'a' && l.state !== 'ended'))
+        clearHangup(call);
     }
     d.legMove = { leg, from: null, to: 'created' };
     return true;
   }
-  const leg = legs.find((l) => l.legUuid === change.legUuid);
+  const leg = legs.find((l) => l.channelId === change.channelId);
   if (!leg) return false;
   const to: LegState =
     change.kind === 'leg_ringing' ? 'ringing' : change.kind === 'leg_answered' ? 'answered' : 'ended';
@@ -103,51 +126,135 @@ function apply(d: Decision, change: CallChange, newId: () => string): boolean {
   if (move === 'repeat') return false;
   if (move === 'illegal') throw new IllegalTransition(`leg ${leg.leg} ${leg.state} → ${to} is not a legal transition`);
   d.legMove = { leg, from: leg.state, to };
-  const ref = { leg: leg.leg, uuid: leg.legUuid };
+  const ref = legRef(leg);
+  const clickToCall = call.direction === 'click_to_call';
+  if (leg.legUuid === call.transferLegUuid && change.kind !== 'leg_ended') {
+    // the transfer's new leg: its ringing and answer are events, the call stays answered
+    const transfer = { from_extension: call.transferredBy, to: call.transferredTo! };
+    if (change.kind === 'leg_ringing') leg.ringingAt = change.at;
+    else Object.assign(leg, { ringingAt: leg.ringingAt ?? change.at, answeredAt: change.at });
+    leg.state = to;
+    const type = change.kind === 'leg_ringing' ? 'pbx.call.ringing' : 'pbx.call.answered';
+    event(type, change.at, ref, { ...legFields(leg), transfer });
+    return true;
+  }
   switch (change.kind) {
     case 'leg_ringing':
       leg.state = 'ringing';
       leg.ringingAt = change.at;
-      if (leg.leg === 'a') transition(call, CallStatus.Ringing, () => event('pbx.call.ringing', change.at, ref));
-      else transition(call, CallStatus.CalleeRinging);
+      if (leg.leg === 'a') {
+        if (clickToCall)
+          transition(call, CallStatus.Ringing, () => event('pbx.call.ringing', change.at, ref, legFields(leg)));
+      } else if (!call.answeredLegUuid) {
+        transition(call, call.status === CallStatus.CallerAnswered ? CallStatus.CalleeRinging : CallStatus.Ringing);
+        event('pbx.call.ringing', change.at, ref, legFields(leg));
+      }
       return true;
     case 'leg_answered':
       leg.state = 'answered';
       leg.ringingAt ??= change.at;
       leg.answeredAt = change.at;
       if (leg.leg === 'a') {
-        // a phone that answers without a 180 still gives the CRM ringing before answered
-        transition(call, CallStatus.Ringing, () => event('pbx.call.ringing', change.at, ref));
-        transition(call, CallStatus.CallerAnswered, () => event('pbx.call.answered', change.at, ref));
-      } else {
-        transition(call, CallStatus.Answered, () => event('pbx.call.answered', change.at, ref));
+        if (clickToCall) {
+          // a phone that answers without a 180 still gives the CRM ringing before answered
+          transition(call, CallStatus.Ringing, () => event('pbx.call.ringing', change.at, ref, legFields(leg)));
+          transition(call, CallStatus.CallerAnswered, () => event('pbx.call.answered', change.at, ref, legFields(leg)));
+        }
+      } else if (!call.answeredLegUuid) {
+        // the first answer wins; a later one (ringall, same instant) is hung up by the flow
+        call.answeredLegUuid = leg.legUuid;
+        if (!clickToCall) call.bLegUuid = leg.legUuid;
+        if (call.direction === 'inbound') call.extension = leg.extension;
+        transition(call, CallStatus.Answered, () => event('pbx.call.answered', change.at, ref, legFields(leg)));
       }
       return true;
     case 'leg_ended': {
-      const firstToEnd = legs.every((l) => l.state !== 'ended');
       Object.assign(leg, {
         state: 'ended',
         endedAt: change.at,
         hangupCause: change.cause,
         hangupCauseText: change.causeText,
       });
-      if (firstToEnd) {
+      legEnded(leg, change.at, event);
+      if (call.hangupBy === null && decisive(call, legs, leg)) {
         call.hangupCause = change.cause;
         call.hangupCauseText = change.causeText;
         call.hangupBy = change.by ?? leg.leg;
       }
       if (legs.every((l) => l.state === 'ended')) {
-        end(
-          call,
-          legs,
-          change.at,
-          { cause: call.hangupCause, causeText: call.hangupCauseText, by: (call.hangupBy ?? leg.leg) as HangupSide },
-          event,
-        );
+        const by = (call.hangupBy ?? change.by ?? leg.leg) as HangupSide;
+        const hangup = call.hangupBy
+          ? { cause: call.hangupCause, causeText: call.hangupCauseText, by }
+          : { cause: change.cause, causeText: change.causeText, by };
+        endCall(call, legs, change.at, hangup, event);
       }
       return true;
     }
   }
+}
+
+/**
+ * Whether a leg's end says why the call ends: the caller's, the answered callee's, or the last
+ * callee still ringing (an unanswered callee among others ringing, or one that lost the race,
+ * says nothing of the call).
+ */
+function decisive(call: Call, legs: readonly CallLeg[], leg: CallLeg): boolean {
+  if (leg.released) return false;
+  if (leg.leg === 'a' || leg.legUuid === call.answeredLegUuid || leg.legUuid === call.transferLegUuid) return true;
+  if (call.answeredLegUuid) return false;
+  return !legs.some((l) => l !== leg && l.leg === 'b' && l.state !== 'ended');
+}
+
+/**
+ * A blind transfer starts (SPEC section 3): the released leg leaves the call, a new leg with its
+ * letter is created for the target, and `pbx.call.transferred` says who and where. Only an
+ * answered call, from a leg that is talking, and one transfer at a time.
+ */
+function startTransfer(
+  d: Decision,
+  change: Extract<CallChange, { kind: 'transfer_started' }>,
+  event: EventOf,
+): boolean {
+  const { call, legs } = d;
+  const released = legs.find((l) => l.channelId === change.releasedChannelId);
+  if (!released || released.state !== 'answered' || released.released) return false;
+  if (legs.some((l) => l.legUuid === change.legUuid)) return false;
+  const pending = legs.find((l) => l.legUuid === call.transferLegUuid);
+  if (pending && !pending.answeredAt && pending.state !== 'ended')
+    throw new IllegalTransition('a transfer is already ringing');
+  released.released = true;
+  released.onHold = false;
+  const leg = newLeg({
+    legUuid: change.legUuid,
+    channelId: change.channelId,
+    callUuid: call.callUuid,
+    leg: released.leg,
+    extension: change.extension,
+    endpoint: change.endpoint,
+    trunkId: change.trunkId,
+    createdAt: change.at,
+  });
+  legs.push(leg);
+  Object.assign(call, { transferLegUuid: leg.legUuid, transferredBy: change.fromExtension, transferredTo: change.to });
+  event('pbx.call.transferred', change.at, legRef(released), {
+    ...legFields(released),
+    transfer: { from_extension: change.fromExtension, to: change.to },
+  });
+  d.legMove = { leg, from: null, to: 'created' };
+  return true;
+}
+
+function clearHangup(call: Call): void {
+  call.hangupCause = null;
+  call.hangupCauseText = null;
+  call.hangupBy = null;
+}
+
+function legEnded(leg: CallLeg, at: Date, event: EventOf): void {
+  event('pbx.call.leg_ended', at, legRef(leg), {
+    ...legFields(leg),
+    leg_hangup: { cause: leg.hangupCause, cause_text: leg.hangupCauseText },
+  });
 }
 
 /** Moves the call to `to` unless it is already there or past it; runs `onEnter` when it moves. */
@@ -157,48 +264,4 @@ function transition(call: Call, to: CallStatus, onEnter?: () => void): void {
     throw new IllegalTransition(`call ${call.status} → ${to} is not a legal transition`);
   call.status = to;
   onEnter?.();
-}
-
-type EventOf = (
-  type: CallEvent['type'],
-  at: Date,
-  leg: { leg: 'a' | 'b'; uuid: string } | null,
-  extra?: Pick<CallEvent, 'hangup'>,
-) => void;
-
-function end(
-  call: Call,
-  legs: CallLeg[],
-  at: Date,
-  hangup: { cause: number | null; causeText: string | null; by: HangupSide },
-  event: EventOf,
-): void {
-  const a = legs.find((l) => l.leg === 'a');
-  const b = answeredOrLastCallee(legs);
-  const firstEnded = Math.min(...legs.map((l) => l.endedAt?.getTime() ?? Infinity));
-  const disposition = callDisposition(
-    {
-      answered: !!a?.answeredAt,
-      cause: a?.hangupCause ?? hangup.cause,
-      endedFirst: hangup.by === 'a' || (a?.endedAt?.getTime() ?? Infinity) <= firstEnded,
-    },
-    b ? { answered: !!b.answeredAt, cause: b.hangupCause ?? hangup.cause, endedFirst: hangup.by === 'b' } : null,
-  );
-  call.status = CallStatus.Ended;
-  call.disposition = disposition;
-  call.hangupCause = hangup.cause;
-  call.hangupCauseText = hangup.causeText;
-  call.hangupBy = hangup.by;
-  call.endedAt = new Date(Math.max(at.getTime(), ...legs.map((l) => l.endedAt?.getTime() ?? 0)));
-  const ref =
-    hangup.by === 'b' && b ? { leg: 'b' as const, uuid: b.legUuid } : a ? { leg: 'a' as const, uuid: a.legUuid } : null;
-  event('pbx.call.hangup', call.endedAt, ref, {
-    hangup: { disposition, cause: hangup.cause, cause_text: hangup.causeText, hangup_by: hangup.by },
-  });
-}
-
-/** The callee leg that answered, else the last one tried (the one the CDR and disposition speak of). */
-export function answeredOrLastCallee(legs: readonly CallLeg[]): CallLeg | null {
-  const callees = legs.filter((l) => l.leg === 'b');
-  return callees.find((l) => l.answeredAt) ?? callees[callees.length - 1] ?? null;
 }

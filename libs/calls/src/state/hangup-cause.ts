@@ -1,4 +1,4 @@
-import { Disposition, Leg } from '@pbx/call-events';
+import { Disposition, HangupBy } from '@pbx/call-events';
 
 /** Q.850 causes we act on. */
 export const Cause = {
@@ -8,7 +8,9 @@ export const Cause = {
   UserBusy: 17,
   NoUserResponse: 18,
   NoAnswer: 19,
+  SubscriberAbsent: 20,
   CallRejected: 21,
+  AnsweredElsewhere: 26,
   DestinationOutOfOrder: 27,
   NormalUnspecified: 31,
   NoCircuit: 34,
@@ -67,7 +69,7 @@ export function callDisposition(a: LegOutcome, b: LegOutcome | null): Dispositio
   return unansweredDisposition(b.cause);
 }
 
-export type HangupSide = Leg | 'system';
+export type HangupSide = HangupBy;
 
 const CAUSE_TEXT: Record<number, string> = {
   1: 'Unallocated (unassigned) number',

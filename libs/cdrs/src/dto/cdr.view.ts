@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { CdrsService } from '../cdrs.service';
 import { DISPOSITIONS } from './search-cdrs.dto';
 
@@ -26,14 +26,39 @@ export class CdrDto implements CdrRow {
   @ApiProperty({ format: 'uuid' })
   call_uuid: string;
 
-  @ApiProperty({ example: '1001' })
-  from_extension: string;
+  @ApiProperty({ enum: ['click_to_call', 'inbound', 'outbound', 'internal'] })
+  direction: string;
 
-  @ApiProperty({ example: '0987654321' })
-  to_phone: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1001',
+    description: 'who called: the extension (click-to-call, outbound, internal) or the carrier’s caller (inbound)',
+  })
+  from_number: string | null;
 
-  @ApiProperty({ example: '1001' })
-  caller_id: string;
+  @ApiProperty({ type: String, nullable: true, example: '0987654321', description: 'the number called' })
+  to_number: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '842838001234', description: 'inbound: our number called' })
+  did: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1001',
+    description: 'the calling extension, or for an inbound call the one that answered',
+  })
+  extension: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '1001', description: 'click-to-call only' })
+  from_extension: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '0987654321', description: 'click-to-call only' })
+  to_phone: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '1001' })
+  caller_id: string | null;
 
   @ApiProperty({
     type: 'integer',
@@ -46,8 +71,8 @@ export class CdrDto implements CdrRow {
   @ApiProperty({ type: String, nullable: true, example: 'POC' })
   trunk_name: string | null;
 
-  @ApiProperty({ enum: ['direct_gateway', 'dialplan_default'] })
-  routing_mode: string;
+  @ApiProperty({ type: String, enum: ['direct_gateway', 'dialplan_default'], nullable: true })
+  routing_mode: string | null;
 
   @ApiProperty()
   started_at: Date;
@@ -73,8 +98,29 @@ export class CdrDto implements CdrRow {
   @ApiProperty({ type: String, nullable: true, example: 'Normal Clearing' })
   hangup_cause_text: string | null;
 
-  @ApiProperty({ type: String, enum: ['a', 'b', 'system'], nullable: true, description: 'who hung up first' })
+  @ApiProperty({
+    type: String,
+    enum: ['a', 'b', 'system', 'api'],
+    nullable: true,
+    description: 'who hung up first (`api`: POST /calls/{call_uuid}/hangup)',
+  })
   hangup_by: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'the extension whose leg a blind transfer released (null: no transfer)',
+  })
+  transferred_by: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'where the transfer went: an extension or a number',
+  })
+  transferred_to: string | null;
 
   @ApiProperty({ type: CdrLegDto, description: 'the agent’s leg' })
   a_leg: CdrLegDto;
@@ -88,6 +134,14 @@ export class CdrDto implements CdrRow {
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { Ticket: 'T-42' } })
   headers: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description: 'a recorded call only: the permanent link of its MP3 (404 until it is ready, and after retention)',
+  })
+  recording_url?: string;
+
+  @ApiPropertyOptional({ enum: ['pending', 'ready', 'failed', 'deleted'], description: 'a recorded call only' })
+  recording_status?: string;
 }
 
 /** A page of GET /api/pbx/cdrs, newest first. */

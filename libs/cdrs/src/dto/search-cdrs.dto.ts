@@ -1,38 +1,51 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsString, Matches } from 'class-validator';
-import { Optional } from '@pbx/common';
+import { IsIn } from 'class-validator';
+import { CALL_DIRECTIONS, CallDirection } from '@pbx/call-events';
+import { Optional, QueryCursor, QueryDateTime, QueryExtension, QueryLimit, QueryNumber, QueryUuid } from '@pbx/common';
 
 export const DISPOSITIONS = ['ANSWERED', 'NO ANSWER', 'BUSY', 'FAILED', 'CANCELLED'] as const;
 
 /** Query of GET /api/pbx/cdrs (all strings, as query parameters are). */
 export class SearchCdrsDto {
-  @ApiPropertyOptional({ description: 'started at or after (ISO 8601)', example: '2026-11-01T00:00:00Z' })
-  @Optional()
-  @IsISO8601({ strict: true })
-  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
-    message: 'from must be an RFC 3339 date or date-time',
-  })
+  @ApiPropertyOptional({ description: 'started at or after (RFC 3339)', example: '2026-11-01T00:00:00Z' })
+  @QueryDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'started before (ISO 8601)', example: '2026-12-01T00:00:00Z' })
-  @Optional()
-  @IsISO8601({ strict: true })
-  @Matches(/^(19|2\d)\d{2}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
-    message: 'to must be an RFC 3339 date or date-time',
-  })
+  @ApiPropertyOptional({ description: 'started before (RFC 3339)', example: '2026-12-01T00:00:00Z' })
+  @QueryDateTime()
   to?: string;
 
-  @ApiPropertyOptional({ example: '1001' })
+  @ApiPropertyOptional({ enum: CALL_DIRECTIONS })
   @Optional()
-  @IsString()
-  @Matches(/^[0-9]{3,10}$/, { message: 'extension must be 3 to 10 digits' })
+  @IsIn(CALL_DIRECTIONS)
+  direction?: CallDirection;
+
+  @ApiPropertyOptional({
+    example: '1001',
+    description:
+      'the extension the call is about (`extension` of the CDR): the agent of a click-to-call, the calling phone of an outbound or internal call, the phone that answered an inbound one',
+  })
+  @QueryExtension()
   extension?: string;
 
-  @ApiPropertyOptional({ example: '0987654321', description: 'the customer number, exact' })
-  @Optional()
-  @IsString()
-  @Matches(/^(?=.{3,32}$)\+?[0-9]+$/, { message: 'phone must be 3 to 32 digits, optionally starting with +' })
+  @ApiPropertyOptional({
+    example: '0987654321',
+    description:
+      'the external party’s number, exact, one leading `+` ignored on both sides: the number called (click-to-call, outbound), the caller (inbound); internal calls have none',
+  })
+  @QueryNumber(3, 32)
   phone?: string;
+
+  @ApiPropertyOptional({
+    example: '842838001234',
+    description: 'inbound: our number called, exact, one leading `+` ignored',
+  })
+  @QueryNumber(1, 33)
+  did?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the call’s CDR (at most one)' })
+  @QueryUuid()
+  call_uuid?: string;
 
   @ApiPropertyOptional({ enum: DISPOSITIONS })
   @Optional()
@@ -40,14 +53,10 @@ export class SearchCdrsDto {
   disposition?: (typeof DISPOSITIONS)[number];
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
-  @Optional()
-  @IsString()
-  @Matches(/^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$/, { message: 'limit must be an integer from 1 to 500' })
+  @QueryLimit()
   limit?: string;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
-  @Optional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor is not valid' })
+  @QueryCursor()
   cursor?: string;
 }

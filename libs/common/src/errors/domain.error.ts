@@ -5,7 +5,16 @@ export interface FieldProblem {
   message: string;
 }
 
-export type ErrorDetails = Record<string, unknown> | FieldProblem[] | null;
+/** What still points at a resource that cannot be deleted or renumbered (a 409 `in_use`). */
+export interface Referrer {
+  /** e.g. ring_group, inbound_route */
+  type: string;
+  id: number;
+  /** how an admin recognises it: a ring group's name, a route's DID */
+  name: string;
+}
+
+export type ErrorDetails = Record<string, unknown> | FieldProblem[] | Referrer[] | null;
 
 /** An error the caller can act on; the HTTP filter turns it into `{ error: { code, message, details } }`. */
 export class DomainError extends Error {
@@ -25,6 +34,12 @@ export class DomainError extends Error {
     return new DomainError(ErrorCode.Duplicate, `${resource} with this ${field} already exists`, [
       { field, message: `${field} ${JSON.stringify(value)} is already used` },
     ]);
+  }
+
+  /** 409 `in_use`, the referrers in `details`. */
+  static inUse(resource: string, referrers: Referrer[]): DomainError {
+    const names = referrers.map((r) => `${r.type.replace(/_/g, ' ')} ${r.id} (${r.name})`);
+    return new DomainError(ErrorCode.InUse, `${resource} is used by ${names.join(', ')}`, referrers);
   }
 
   static invalid(field: string, message: string): DomainError {

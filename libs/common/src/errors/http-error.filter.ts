@@ -14,6 +14,9 @@ export function statusOf(code: ErrorCode): number {
       return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
     case ErrorCode.ValidationFailed:
     case ErrorCode.IdempotencyKeyReused:
+    case ErrorCode.DestinationDenied:
+    case ErrorCode.InvalidLeg:
+    case ErrorCode.AutoAnswerNotAllowed:
       return HttpStatus.UNPROCESSABLE_ENTITY;
     case ErrorCode.Unauthorized:
       return HttpStatus.UNAUTHORIZED;
@@ -25,7 +28,14 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.InUse:
     case ErrorCode.ExtensionOffline:
     case ErrorCode.ConcurrentCallLimit:
+    case ErrorCode.CallEnded:
+    case ErrorCode.CallNotAnswered:
+    case ErrorCode.RecordingNotActive:
       return HttpStatus.CONFLICT;
+    case ErrorCode.RangeNotSatisfiable:
+      return HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
+    case ErrorCode.SinceExpired:
+      return HttpStatus.GONE;
     case ErrorCode.RateLimited:
       return HttpStatus.TOO_MANY_REQUESTS;
     case ErrorCode.ServiceUnavailable:

@@ -6,6 +6,8 @@ export interface HttpExchange {
   status: number;
   /** the answer's body as text, cut at `maxBodyBytes` */
   body: string;
+  /** the same, as bytes (a binary answer: a stored recording) */
+  bytes?: Buffer;
 }
 
 export interface HttpExchangeOptions {
@@ -20,6 +22,8 @@ export interface HttpExchangeOptions {
   timeoutMs: number;
   /** read at most this much of the answer, then drop the connection (a chatty server cannot hold us) */
   maxBodyBytes?: number;
+  /** the answer is binary: `body` is left empty, `bytes` holds it */
+  binary?: boolean;
 }
 
 /**
@@ -65,12 +69,11 @@ function send(url: URL, options: HttpExchangeOptions): Promise<HttpExchange> {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () =>
-        settle(() =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body: Buffer.concat(chunks).subarray(0, Math.min(size, maxBodyBytes)).toString('utf8'),
-          }),
-        );
+        settle(() => {
+          const bytes = Buffer.concat(chunks).subarray(0, Math.min(size, maxBodyBytes));
+          if (options.binary) resolve({ status: response.statusCode ?? 0, body: '', bytes });
+          else resolve({ status: response.statusCode ?? 0, body: bytes.toString('utf8') });
+        });
       response.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;

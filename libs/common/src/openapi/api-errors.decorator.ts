@@ -2,10 +2,10 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-code';
 import { statusOf } from '../errors/http-error.filter';
-import { ErrorBody, FieldProblemDto } from './error-body';
+import { ErrorBody, FieldProblemDto, ReferrerDto } from './error-body';
 
 /** Every status the error filter can answer with (statusOf in http-error.filter.ts). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 416 | 422 | 429 | 500 | 503;
 
 /** What each status means across the API; an operation may say more precisely (see ApiErrors). */
 export const ERROR_STATUS_TEXT: Readonly<Record<ErrorStatus, string>> = {
@@ -14,8 +14,10 @@ export const ERROR_STATUS_TEXT: Readonly<Record<ErrorStatus, string>> = {
   403: 'The token lacks the scope (`details.required_scopes`), or a limited token asks outside its limits (`details` names the field)',
   404: 'No such resource (an id that is not a positive integer is unknown too)',
   409: 'The request conflicts with the current state',
+  410: 'What the request names is no longer kept',
   413: 'The body is over 64 KiB',
   415: 'The body’s encoding or charset is not supported',
+  416: 'The `Range` asked for starts past the end; `Content-Range: bytes */<size>` gives the size',
   422: 'The request is invalid: `details` lists `{ field, message }` for each failing field',
   429: 'A rate-limit budget is spent; `Retry-After` says when to retry',
   500: 'A bug: `details.error_id` is also in the API log',
@@ -42,7 +44,7 @@ const codeList = (status: number) =>
  */
 export function ApiErrors(...entries: Array<ErrorStatus | [ErrorStatus, string]>): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiExtraModels(FieldProblemDto),
+    ApiExtraModels(FieldProblemDto, ReferrerDto),
     ...entries.map((entry) => {
       const [status, description] = Array.isArray(entry)
         ? entry

@@ -1,8 +1,9 @@
+import { RECORD_POLICIES, RECORD_RULE, RecordPolicy } from '@pbx/recordings';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
-import { EXTENSION_STATUSES, ExtensionStatus } from '../extension.entity';
+import { EXTENSION_OUTBOUND, EXTENSION_STATUSES, ExtensionOutbound, ExtensionStatus } from '../extension.entity';
 import { SIP_PASSWORD_MAX, SIP_PASSWORD_MIN, SIP_PASSWORD_SHORT } from '../sip-password';
 
 export const EXTENSION_NUMBER = /^[0-9]{3,10}$/;
@@ -19,6 +20,9 @@ const PasswordRule = () =>
     Matches(NO_CONTROL, { message: 'password must not contain control characters' }),
   );
 const PASSWORD_RULE = 'The SIP digest password: at least 12 characters, not containing the extension number.';
+const OUTBOUND_RULE = 'May the phone call numbers outside the PBX (through a trunk, under the dial policy).';
+const AUTO_ANSWER_RULE =
+  'May click-to-call ask this phone to answer by itself (`auto_answer`): it turns the phone into a room microphone.';
 const CallerIdRule = () =>
   applyDecorators(
     IsString(),
@@ -56,6 +60,21 @@ export class CreateExtensionDto {
   @Optional()
   @IsIn(EXTENSION_STATUSES)
   status?: ExtensionStatus;
+
+  @ApiPropertyOptional({ enum: EXTENSION_OUTBOUND, default: 'denied', description: OUTBOUND_RULE })
+  @Optional()
+  @IsIn(EXTENSION_OUTBOUND)
+  outbound?: ExtensionOutbound;
+
+  @ApiPropertyOptional({ default: false, description: AUTO_ANSWER_RULE })
+  @Optional()
+  @IsBoolean()
+  auto_answer_allowed?: boolean;
+
+  @ApiPropertyOptional({ enum: RECORD_POLICIES, default: 'never', description: RECORD_RULE })
+  @Optional()
+  @IsIn(RECORD_POLICIES)
+  record?: RecordPolicy;
 }
 
 @ApiSchema({ name: 'UpdateExtensionRequest' })
@@ -89,4 +108,19 @@ export class UpdateExtensionDto {
   @Optional()
   @IsIn(EXTENSION_STATUSES)
   status?: ExtensionStatus;
+
+  @ApiPropertyOptional({ enum: EXTENSION_OUTBOUND, description: OUTBOUND_RULE })
+  @Optional()
+  @IsIn(EXTENSION_OUTBOUND)
+  outbound?: ExtensionOutbound;
+
+  @ApiPropertyOptional({ description: AUTO_ANSWER_RULE })
+  @Optional()
+  @IsBoolean()
+  auto_answer_allowed?: boolean;
+
+  @ApiPropertyOptional({ enum: RECORD_POLICIES, description: RECORD_RULE })
+  @Optional()
+  @IsIn(RECORD_POLICIES)
+  record?: RecordPolicy;
 }

@@ -1,8 +1,9 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Nullable, Optional, SafeText } from '@pbx/common';
 import { TRUNK_STATUSES, TRUNK_TRANSPORTS, TrunkStatus, TrunkTransport } from '../trunk.entity';
+import { INBOUND_ADDRESS_RULE, IsInboundAddress, MAX_INBOUND_ADDRESSES } from '../inbound-addresses';
 
 /** A DNS name or an IPv4 address: it ends up in a SIP URI, so nothing else is allowed. */
 export const HOST =
@@ -16,6 +17,17 @@ const HostRule = () =>
 const PortRule = () => applyDecorators(IsInt(), Min(1), Max(65535));
 const UsernameRule = () =>
   applyDecorators(IsString(), Matches(USERNAME, { message: 'username must be 1-64 SIP user characters' }));
+const InboundAddressesRule = () =>
+  applyDecorators(IsArray(), ArrayMaxSize(MAX_INBOUND_ADDRESSES), IsInboundAddress({ each: true }));
+const inboundAddressesDoc = (defaultText: string): ApiPropertyOptions => ({
+  type: [String],
+  maxItems: MAX_INBOUND_ADDRESSES,
+  example: ['203.0.113.10', '198.51.100.0/28'],
+  description:
+    `where the carrier's calls come from: ${INBOUND_ADDRESS_RULE}. A SIP request from one of them is ` +
+    `taken for this trunk without authentication, whatever its From header says; [] accepts no ` +
+    `calls from this carrier. ${defaultText}`,
+});
 const PasswordRule = () =>
   applyDecorators(
     IsString(),
@@ -59,6 +71,13 @@ export class CreateTrunkDto {
   @PasswordRule()
   password?: string | null;
 
+  @ApiPropertyOptional(
+    inboundAddressesDoc('Default: the address(es) host resolves to now (422 naming host when it does not resolve).'),
+  )
+  @Optional()
+  @InboundAddressesRule()
+  inbound_addresses?: string[];
+
   @ApiPropertyOptional({ enum: TRUNK_STATUSES, default: 'active' })
   @Optional()
   @IsIn(TRUNK_STATUSES)
@@ -96,6 +115,15 @@ export class UpdateTrunkDto {
   @Nullable()
   @PasswordRule()
   password?: string | null;
+
+  @ApiPropertyOptional(
+    inboundAddressesDoc(
+      'Left out while host changes: the address(es) the new host resolves to (422 naming host when it does not resolve).',
+    ),
+  )
+  @Optional()
+  @InboundAddressesRule()
+  inbound_addresses?: string[];
 
   @ApiPropertyOptional({ enum: TRUNK_STATUSES })
   @Optional()

@@ -26,6 +26,13 @@ export class TrunkViewDto implements TrunkView {
   @ApiProperty()
   has_password: boolean;
 
+  @ApiProperty({
+    type: [String],
+    example: ['203.0.113.10/32'],
+    description: "where the carrier's calls come from (CIDR blocks); matched by source address, without port",
+  })
+  inbound_addresses: string[];
+
   @ApiProperty({ enum: TRUNK_STATUSES })
   status: TrunkStatus;
 

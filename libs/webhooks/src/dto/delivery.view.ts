@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { CALL_EVENT_TYPES, CallEventType } from '@pbx/call-events';
+import { PBX_EVENT_TYPES, PbxEventType } from '@pbx/call-events';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../webhook-delivery.entity';
 import type { AttemptView, DeliveryView } from '../webhook.views';
 
@@ -50,14 +50,27 @@ export class DeliveryViewDto implements DeliveryView {
   })
   webhook_id: string;
 
-  @ApiProperty({ enum: CALL_EVENT_TYPES })
-  event_type: CallEventType;
+  @ApiProperty({ enum: PBX_EVENT_TYPES })
+  event_type: PbxEventType;
 
-  @ApiProperty({ format: 'uuid' })
-  call_uuid: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for an extension’s event' })
+  call_uuid: string | null;
 
-  @ApiProperty({ type: 'integer', example: 1, description: 'the event’s place in its call' })
-  sequence: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 1,
+    description: 'the event’s place in its call; null for an extension’s event',
+  })
+  sequence: number | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'the extension an extension event (`pbx.extension.state_changed`) is about; null for a call’s event',
+  })
+  extension: string | null;
 
   @ApiProperty({ enum: DELIVERY_STATUSES })
   status: DeliveryStatus;

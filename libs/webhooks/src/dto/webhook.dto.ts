@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { Optional } from '@pbx/common';
-import { CALL_EVENT_TYPES, CallEventType } from '@pbx/call-events';
+import { PBX_EVENT_TYPES, PbxEventType } from '@pbx/call-events';
 import { WEBHOOK_FORMATS, WebhookFormat } from '../webhook-renderer';
 
 /**
@@ -41,9 +41,9 @@ const EventsRule = () =>
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(20),
-    IsIn(CALL_EVENT_TYPES, {
+    IsIn(PBX_EVENT_TYPES, {
       each: true,
-      message: `each value in events must be one of ${CALL_EVENT_TYPES.join(', ')}`,
+      message: `each value in events must be one of ${PBX_EVENT_TYPES.join(', ')}`,
     }),
   );
 
@@ -58,9 +58,9 @@ export class CreateWebhookDto {
   @UrlRule()
   url: string;
 
-  @ApiProperty({ enum: CALL_EVENT_TYPES, isArray: true, example: ['pbx.call.answered', 'pbx.call.hangup'] })
+  @ApiProperty({ enum: PBX_EVENT_TYPES, isArray: true, example: ['pbx.call.answered', 'pbx.call.hangup'] })
   @EventsRule()
-  events: CallEventType[];
+  events: PbxEventType[];
 
   @ApiPropertyOptional({ default: true })
   @Optional()
@@ -80,10 +80,10 @@ export class UpdateWebhookDto {
   @UrlRule()
   url?: string;
 
-  @ApiPropertyOptional({ enum: CALL_EVENT_TYPES, isArray: true })
+  @ApiPropertyOptional({ enum: PBX_EVENT_TYPES, isArray: true })
   @Optional()
   @EventsRule()
-  events?: CallEventType[];
+  events?: PbxEventType[];
 
   @ApiPropertyOptional({ description: 'false pauses deliveries; true resumes them (also after a 410)' })
   @Optional()

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { CALL_EVENT_TYPES, CallEventType } from '@pbx/call-events';
+import { PBX_EVENT_TYPES, PbxEventType } from '@pbx/call-events';
 import { WEBHOOK_FORMATS, WebhookFormat } from '../webhook-renderer';
 import type { WebhookView } from '../webhook.views';
 
@@ -12,8 +12,8 @@ export class WebhookViewDto implements WebhookView {
   @ApiProperty({ example: 'https://crm.example.com/hooks/pbx' })
   url: string;
 
-  @ApiProperty({ enum: CALL_EVENT_TYPES, isArray: true, example: ['pbx.call.answered', 'pbx.call.hangup'] })
-  events: CallEventType[];
+  @ApiProperty({ enum: PBX_EVENT_TYPES, isArray: true, example: ['pbx.call.answered', 'pbx.call.hangup'] })
+  events: PbxEventType[];
 
   @ApiProperty({ description: 'false: deliveries wait (paused by an admin, or stopped by a 410 Gone)' })
   active: boolean;

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CallEventRecord, pbxEventFromRecord } from '@pbx/call-events';
+import { CallEventRecord, ExtensionEventRecord, pbxEventFromRecord } from '@pbx/call-events';
 import { webhookId } from '../outbound-request';
 import { sendWebhook } from '../webhook-sender';
 import { signedHeaders } from '../webhook-signing';
-import { zorioRenderer } from './zorio.renderer';
+import { zorioRenderer, zorioSends } from './zorio.renderer';
 
 /**
  * The Zorio renderer against the golden files: the requests sent before renderers existed
@@ -113,5 +113,44 @@ describe('zorio renderer (golden files)', () => {
       }).toEqual(fixed);
       expect(Object.keys(got.headers).sort()).toEqual(names);
     });
+  });
+});
+
+describe('zorio renderer and recordings', () => {
+  const url = 'https://pbx.example.com/recordings/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.mp3';
+
+  it("sends neither pbx.recording.ready nor pbx.recording.failed (Zorio's stream stays the click-to-call one)", () => {
+    const { stored } = golden('cdr-created-answered');
+    for (const type of ['pbx.recording.ready', 'pbx.recording.failed'] as const) {
+      const event = { ...stored, type, recording: { recording_url: url, duration: 3 } };
+      expect(zorioSends(pbxEventFromRecord(event))).toBe(false);
+      expect(render(event)).toEqual([]);
+    }
+  });
+
+  it("adds a recorded call's link and status to cdr.created's cdr, after the fields it always had", () => {
+    const { stored, body } = golden('cdr-created-answered');
+    const recorded = { ...stored, cdr: { ...stored.cdr!, recording_url: url, recording_status: 'pending' as const } };
+    const sent = JSON.parse(render(recorded)[0].body!) as { cdr: Record<string, unknown> };
+    const before = JSON.parse(body.toString('utf8')) as { cdr: Record<string, unknown> };
+    expect(sent.cdr).toEqual({ ...before.cdr, recording_url: url, recording_status: 'pending' });
+    expect(Object.keys(sent.cdr).slice(0, Object.keys(before.cdr).length)).toEqual(Object.keys(before.cdr));
+  });
+});
+
+describe('zorio renderer and extension events', () => {
+  const stored: ExtensionEventRecord = {
+    id: '5f1c2b7e-2d8f-4b6a-9a3c-1e2d3f4a5b6c',
+    type: 'pbx.extension.state_changed',
+    occurred_at: '2026-11-30T12:00:00.123Z',
+    extension: { number: '1001', state: 'in_call', previous_state: 'ringing' },
+  };
+
+  it('sends pbx.extension.state_changed as the stored object (only subscriptions listing it get one)', () => {
+    expect(zorioSends(pbxEventFromRecord(stored))).toBe(true);
+    const [request, ...more] = zorioRenderer.render(pbxEventFromRecord(stored), subscription);
+    expect(more).toEqual([]);
+    expect(request).toMatchObject({ method: 'POST', url: subscription.url });
+    expect(JSON.parse(request.body!)).toStrictEqual(stored);
   });
 });
