@@ -8,6 +8,10 @@ import { TestContext } from './test-context';
 
 /** Headers without a common prefix that a test may look for (PJSIP_HEADERS() needs a prefix). */
 export const NAMED_HEADERS = ['Call-Info', 'Alert-Info', 'Answer-Mode', 'P-Auto-answer'] as const;
+/** listen(): captures of one listen at most (an empty capture while RTP arrives is taken again) */
+const LISTEN_ATTEMPTS = 6;
+/** the peer's codecs send one RTP packet every 20 ms */
+const RTP_PACKET_MS = 20;
 
 /** What a desk phone or the carrier does with a call that reaches it. */
 export type Behavior =
@@ -385,15 +389,32 @@ export class SipPeer {
    * recording is deleted afterwards.
    */
   async listen(channelId: string, ms: number): Promise<AudioAnalysis> {
-    // A snoop recording sometimes holds nothing but digital silence while the channel does hear
-    // sound: two listens at once on one channel, one heard the tone and the other exact zeros
-    // (about one in ten on the test machine, with the code of before the stream as well). Exact
-    // silence for the whole window is therefore captured again, up to twice; a party that truly
-    // hears nothing still measures silence.
+    // In the first seconds of a call the snoop sometimes captures no sample at all while the
+    // channel does receive the PBX's audio: measured, an empty capture while the channel's RTP
+    // statistics counted 75 packets arriving in the same 1.5 s, and the next capture heard the
+    // tone (about one listen in a hundred, up to three in a row on a loaded machine). Such a
+    // capture, or one of exact digital silence, is taken again while RTP does arrive, up to
+    // LISTEN_ATTEMPTS times. When no RTP arrived, silence is what the channel heard.
     for (let attempt = 1; ; attempt++) {
+      const received = await this.rtpPacketsReceived(channelId);
       const heard = await this.listenOnce(channelId, ms);
-      if (heard.rms > 0 || attempt === 3) return heard;
+      const captured = heard.durationMs >= ms / 2 && heard.rms > 0;
+      if (captured || attempt === LISTEN_ATTEMPTS) return heard;
+      const arrived = (await this.rtpPacketsReceived(channelId)) - received;
+      if (!(arrived >= ms / RTP_PACKET_MS / 2)) return heard;
+      console.warn(
+        `listen on ${channelId}: capture ${attempt} silent while ${arrived} RTP packets arrived: taken again`,
+      );
+      await sleep(200);
     }
+  }
+
+  /** RTP packets the channel has received so far (NaN when Asterisk has no RTP statistics for it). */
+  private async rtpPacketsReceived(channelId: string): Promise<number> {
+    const stats = (await this.http
+      .json('GET', `/channels/${encodeURIComponent(channelId)}/rtp_statistics`)
+      .catch(() => ({}))) as { rxcount?: number };
+    return stats.rxcount ?? Number.NaN;
   }
 
   private async listenOnce(channelId: string, ms: number): Promise<AudioAnalysis> {
