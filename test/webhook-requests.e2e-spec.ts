@@ -126,7 +126,6 @@ describe('webhook requests (several per event)', () => {
     await worker.init();
     dataSource = app.get(DataSource);
     outbox = worker.get(WebhookOutbox);
-    await dataSource.query('UPDATE webhook_subscriptions SET active = false');
     receiver = await WebhookReceiver.start();
   });
 

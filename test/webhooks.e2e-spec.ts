@@ -82,8 +82,6 @@ describe('webhooks', () => {
     await worker.init();
     dataSource = app.get(DataSource);
     outbox = app.get(WebhookOutbox);
-    // subscriptions left by other test files would take deliveries of these events too
-    await dataSource.query('UPDATE webhook_subscriptions SET active = false');
     receiver = await WebhookReceiver.start();
   });
 

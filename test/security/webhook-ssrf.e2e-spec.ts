@@ -52,7 +52,6 @@ describe('webhook targets under the SSRF rule', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.query('UPDATE webhook_subscriptions SET active = false');
     await worker?.close();
     await receiver?.close();
     await api?.close();
