@@ -1,6 +1,6 @@
 import { decodeAppArgs, encodeAppArgs } from './app-args';
 import { AriError } from './ari/ari-error';
-import { extensionDialString, trunkDialString } from './dial-string';
+import { extensionDialString, trunkDialString, trunkEndpointId, trunkIdOfEndpoint } from './dial-string';
 
 describe('dial strings', () => {
   it('writes extension and trunk dial strings', () => {
@@ -13,6 +13,22 @@ describe('dial strings', () => {
       expect(() => trunkDialString(4, bad)).toThrow();
     expect(() => trunkDialString(0, '0987')).toThrow();
     expect(() => extensionDialString('1001@trunk-1')).toThrow();
+  });
+
+  it("reads a trunk's id back from its endpoint id, and nothing else", () => {
+    expect(trunkIdOfEndpoint(trunkEndpointId(4))).toBe(4);
+    expect(trunkIdOfEndpoint('trunk-123456')).toBe(123456);
+    for (const other of [
+      '1001',
+      'trunk-',
+      'trunk-0',
+      'trunk-04',
+      'trunk-4x',
+      'xtrunk-4',
+      'trunk-99999999999',
+      'anonymous',
+    ])
+      expect(trunkIdOfEndpoint(other)).toBeNull();
   });
 });
 

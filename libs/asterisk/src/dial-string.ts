@@ -9,6 +9,12 @@ export function trunkEndpointId(trunkId: number): string {
   return `trunk-${trunkId}`;
 }
 
+/** The trunk id of a PJSIP endpoint id (`trunk-4` → 4); null for any other endpoint. */
+export function trunkIdOfEndpoint(endpoint: string): number | null {
+  const id = Number(/^trunk-([1-9][0-9]{0,9})$/.exec(endpoint)?.[1] ?? NaN);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
 /** An extension's phones: `PJSIP/<number>`. */
 export function extensionDialString(extension: string): string {
   if (!/^[0-9]{1,32}$/.test(extension))

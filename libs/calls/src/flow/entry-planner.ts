@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { trunkIdOfEndpoint } from '@pbx/asterisk';
 import { APP_CONFIG, AppConfig } from '@pbx/config';
 import { DialPolicyService } from '@pbx/dial-policy';
 import { ExtensionsService } from '@pbx/extensions';
@@ -48,10 +49,10 @@ export class EntryPlanner {
   }
 
   private async inbound(incoming: IncomingCall): Promise<EntryPlan> {
-    const trunkId = Number(/^trunk-(\d+)$/.exec(incoming.endpoint)?.[1] ?? NaN);
+    const trunkId = trunkIdOfEndpoint(incoming.endpoint);
     const did = incoming.exten === 's' ? '' : incoming.exten.replace(/^\+/, '');
     const base = { direction: 'inbound' as const, from: incoming.callerNumber ?? '', to: did, did, extension: null };
-    if (!Number.isInteger(trunkId)) return refuse(incoming, base, Cause.CallRejected);
+    if (trunkId === null) return refuse(incoming, base, Cause.CallRejected);
     const route = await this.inboundRoutes.resolve(did, trunkId);
     if (!route) return refuse(incoming, base, Cause.Unallocated);
     const destination = route.destination;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CelRow, endpointOfChannelName } from '@pbx/asterisk';
+import { CelRow, endpointOfChannelName, trunkIdOfEndpoint } from '@pbx/asterisk';
 import { Call, CallDirection } from '../persistence/call.entity';
 import { CallLeg, newLeg } from '../persistence/call-leg.entity';
 import { CallChange } from '../state/call-change';
@@ -104,8 +104,7 @@ export function recoveredCallOf(
   let trunkId: number | null = null;
   if (from === 'trunk') {
     const did = exten === 's' ? '' : exten.replace(/^\+/, '');
-    trunkId = Number(/^trunk-(\d+)$/.exec(first.endpoint)?.[1] ?? NaN);
-    if (!Number.isInteger(trunkId)) trunkId = null;
+    trunkId = trunkIdOfEndpoint(first.endpoint);
     parties = { direction: 'inbound', from: (entry.cidNum ?? '').slice(0, 64), to: did, did, extension: null };
   } else {
     if (!EXTENSION.test(first.endpoint)) return null;
@@ -177,10 +176,9 @@ function changesOf(caller: CelChannel, callees: CelChannel[], finishedAt: Date, 
   for (const callee of callees) {
     const channelId = callee.uniqueid;
     const at = callee.startedAt;
-    const trunk = Number(/^trunk-(\d+)$/.exec(callee.endpoint)?.[1] ?? NaN);
     const extension = EXTENSION.test(callee.endpoint) ? callee.endpoint : null;
     const endpoint = `PJSIP/${callee.endpoint}`;
-    const trunkId = Number.isInteger(trunk) ? trunk : null;
+    const trunkId = trunkIdOfEndpoint(callee.endpoint);
     push({ kind: 'leg_created', legUuid: newId(), channelId, leg: 'b', extension, endpoint, trunkId, at }, 0);
     // CEL has no ringing: a callee that answered or rang out did ring, from when it was dialled
     const rang = callee.answeredAt || callee.cause === Cause.NoAnswer || callee.cause === Cause.NoUserResponse;
