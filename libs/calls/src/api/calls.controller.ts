@@ -12,15 +12,23 @@ import { ClickToCallService } from './click-to-call.service';
 import { CallsService } from './calls.service';
 
 /** hold and unhold refuse alike */
+type ErrorEntry = Parameters<typeof ApiErrors>[number];
+/** the answers every live-control route shares */
+const UNKNOWN_CALL: ErrorEntry = [404, 'Unknown call (`not_found`)'];
+const WORKER_TIMEOUT: ErrorEntry = [
+  503,
+  'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)',
+];
+
 const HOLD_ERRORS: Parameters<typeof ApiErrors> = [
   400,
   403,
-  [404, 'Unknown call (`not_found`)'],
+  UNKNOWN_CALL,
   [409, 'The call has ended (`call_ended`) or is not answered (`call_not_answered`)'],
   413,
   415,
   [422, 'Invalid `leg` (`validation_failed`), or that leg is not talking in the call (`invalid_leg`)'],
-  [503, 'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)'],
+  WORKER_TIMEOUT,
 ];
 
 @ApiTags('calls')
@@ -116,12 +124,7 @@ export class CallsController {
   })
   @ApiParam({ name: 'call_uuid', format: 'uuid' })
   @ApiData(CallDto, { status: 202, description: 'The call, its legs being hung up' })
-  @ApiErrors(
-    403,
-    [404, 'Unknown call (`not_found`)'],
-    [409, 'The call has already ended (`call_ended`)'],
-    [503, 'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)'],
-  )
+  @ApiErrors(403, UNKNOWN_CALL, [409, 'The call has already ended (`call_ended`)'], WORKER_TIMEOUT)
   async hangup(@Req() request: AuthenticatedRequest, @Param('call_uuid') callUuid: string) {
     return { data: await this.calls.control(callUuid, { kind: 'hangup' }, request.auth!) };
   }
@@ -142,7 +145,7 @@ export class CallsController {
       403,
       'The token lacks the `calls` scope, or a limited token names an extension or trunk outside its limits (`forbidden`)',
     ],
-    [404, 'Unknown call (`not_found`)'],
+    UNKNOWN_CALL,
     [
       409,
       'The call has ended (`call_ended`), is not answered yet or a transfer is still ringing (`call_not_answered`)',
@@ -153,7 +156,7 @@ export class CallsController {
       422,
       'Invalid `to`: not an extension nor a number with a route (`validation_failed`), refused by the dial policy or the extension’s outbound permission (`destination_denied`), or no extension of ours talking in the call (`invalid_leg`)',
     ],
-    [503, 'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)'],
+    WORKER_TIMEOUT,
   )
   async transfer(@Req() request: AuthenticatedRequest, @Param('call_uuid') callUuid: string, @Body() dto: TransferDto) {
     const auth = request.auth!;
@@ -202,7 +205,7 @@ export class CallsController {
   @ApiErrors(
     400,
     403,
-    [404, 'Unknown call (`not_found`)'],
+    UNKNOWN_CALL,
     [
       409,
       'The call has ended (`call_ended`), is not answered yet (`call_not_answered`), or `stop` while not recording (`recording_not_active`)',
@@ -210,7 +213,7 @@ export class CallsController {
     413,
     415,
     [422, 'Invalid `action` (`validation_failed`)'],
-    [503, 'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)'],
+    WORKER_TIMEOUT,
   )
   async record(@Req() request: AuthenticatedRequest, @Param('call_uuid') callUuid: string, @Body() dto: RecordingDto) {
     return { data: await this.calls.control(callUuid, { kind: 'recording', action: dto.action }, request.auth!) };
