@@ -11,7 +11,6 @@ import { HoldDto, RecordingDto, TransferDto } from './call-control.dto';
 import { ClickToCallService } from './click-to-call.service';
 import { CallsService } from './calls.service';
 
-/** hold and unhold refuse alike */
 type ErrorEntry = Parameters<typeof ApiErrors>[number];
 /** the answers every live-control route shares */
 const UNKNOWN_CALL: ErrorEntry = [404, 'Unknown call (`not_found`)'];
@@ -20,6 +19,7 @@ const WORKER_TIMEOUT: ErrorEntry = [
   'The worker did not carry the request out within 5 s; nothing was done (`service_unavailable`)',
 ];
 
+/** hold and unhold refuse alike */
 const HOLD_ERRORS: Parameters<typeof ApiErrors> = [
   400,
   403,
